@@ -1,0 +1,86 @@
+import { VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { CacheEvent, Command } from 'macho';
+import { Cache, CacheDisposedError } from 'macho';
+
+const virtual = () => new VirtualTimeScheduler();
+
+/** Moves virtual time forward by `ms`, running the timers due by then and no others. */
+function advance(scheduler: VirtualTimeScheduler, ms: number): void {
+  scheduler.maxFrames = scheduler.now() + ms;
+  scheduler.schedule(() => {}, ms);
+  scheduler.flush();
+}
+
+describe('Cache: the public contract in brief', () => {
+  it('stores, reads and removes like a Map', () => {
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: virtual() });
+    expect(cache.set('a', 1)).toBe(cache);
+    expect(cache.add('b', 2)).toBe(cache);
+    expect(cache.get('a')).toBe(1);
+    expect(cache.peek('b')).toBe(2);
+    expect(cache.has('a')).toBe(true);
+    expect(cache.size).toBe(2);
+    expect([...cache]).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(cache.delete('a')).toBe(true);
+    expect(cache.delete('a')).toBe(false);
+    expect(cache.has('a')).toBe(false);
+    cache.clear();
+    expect(cache.size).toBe(0);
+  });
+
+  it('evicts the least recently used key, as lru-cache does', () => {
+    const cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 0, scheduler: virtual() });
+    const evicted: string[] = [];
+    cache.on('evict').subscribe((e) => evicted.push(e.key));
+    cache.set('a', 1).set('b', 2);
+    cache.get('a'); // a is now the most recent
+    cache.set('c', 3);
+    expect(evicted).toEqual(['b']);
+    expect([...cache.keys()].sort()).toEqual(['a', 'c']);
+  });
+
+  it('never returns an entry at or after its expiry, and expires it once', () => {
+    const scheduler = virtual();
+    const cache = new Cache<string, number>({ ttl: 100, scheduler });
+    const expired: CacheEvent[] = [];
+    cache.on('expire').subscribe((e) => expired.push(e));
+    cache.set('a', 1);
+    cache.set('b', 2, { ttl: 50 });
+    advance(scheduler, 50);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(1);
+    advance(scheduler, 50);
+    expect(cache.size).toBe(0);
+    expect(expired.map((e) => e.key)).toEqual(['b', 'a']);
+  });
+
+  it('replays its command log into an identical snapshot', () => {
+    const scheduler = virtual();
+    const options = { maxCacheSize: 3, shardCount: 2, strategy: 'random' as const, seed: 9, ttl: 30 };
+    const cache = new Cache<string, number>({ ...options, scheduler });
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((c) => log.push(c));
+    for (let i = 0; i < 20; i++) {
+      cache.set(`k${i % 7}`, i);
+      cache.get(`k${(i * 3) % 7}`);
+      if (i % 5 === 0) {
+        advance(scheduler, 10);
+      }
+    }
+    const snapshot = cache.snapshot();
+    const replayed = Cache.replay(JSON.parse(JSON.stringify(log)) as typeof log, { ...options, scheduler: virtual() });
+    expect(replayed.snapshot()).toEqual(snapshot);
+  });
+
+  it('throws a clear error after dispose', () => {
+    const cache = new Cache({ scheduler: virtual() });
+    cache.dispose();
+    expect(() => cache.get('a')).toThrow(CacheDisposedError);
+    expect(() => cache.set('a', 1)).toThrow(/disposed/);
+    expect(cache.metrics().size).toBe(0);
+  });
+});

@@ -1,0 +1,519 @@
+import type { Draft } from 'immer';
+import { produce } from 'immer';
+import type { Observable, SchedulerLike } from 'rxjs';
+import { auditTime, defer, map, merge, Observable as RxObservable, startWith } from 'rxjs';
+import type { Command } from './commands.js';
+import { validateCommand } from './commandValidation.js';
+import { CacheDisposedError } from './errors.js';
+import type { CacheEvent, CacheEventType, EventOf } from './events.js';
+import { ExpiryTimer } from './expiry/expiryTimer.js';
+import { createBloomFilter } from './filters/bloomFilter.js';
+import { shardOf } from './keys/hashKey.js';
+import { InflightLoads } from './loading/inflightLoads.js';
+import type { Counts, MetricsSnapshot } from './metrics/metricsSnapshot.js';
+import { buildMetrics } from './metrics/metricsSnapshot.js';
+import { SampleStats } from './metrics/sampleStats.js';
+import { countEvents } from './operators/countEvents.js';
+import type { CacheOptions, ResolvedOptions } from './options.js';
+import { resolveOptions, ttlOption } from './options.js';
+import { Shard } from './shard/shard.js';
+import type { CacheSnapshot } from './shard/snapshot.js';
+import { buildSnapshot } from './shard/snapshot.js';
+import { KeyWatchers } from './stream/keyWatchers.js';
+import { Outbox } from './stream/outbox.js';
+
+/** Per-entry options of `set`. */
+export interface SetOptions {
+  /** This entry's time-to-live in ms, overriding the cache's `ttl`; `0` or `Infinity`: never. */
+  ttl?: number;
+}
+
+/** An immer recipe: mutate the draft, or return a replacement value. */
+export type UpdateRecipe<V> = (draft: Draft<V>) => V | void | undefined;
+
+/** Loads the value of a missing key for {@link Cache.getOrLoad}. */
+export type Loader<K, V> = (key: K) => V | PromiseLike<V>;
+
+const CHANGE_TYPES = ['set', 'delete', 'evict', 'expire', 'clear'] as const;
+
+/**
+ * An event-sourced in-memory cache. Every operation is a command, applied by the shard
+ * that owns the key, published on {@link commands$}, and followed by the events it
+ * caused on {@link events$}. See the README for the whole tour.
+ *
+ * @typeParam K - keys, compared as by `Map` (SameValueZero).
+ * @typeParam V - values; `undefined` is not a value (`set(k, undefined)` deletes `k`).
+ * @example
+ * const cache = new Cache<string, number>({ maxCacheSize: 1000, ttl: 60_000 });
+ * cache.on('evict').subscribe((e) => console.log('evicted', e.key));
+ * cache.set('a', 1);
+ * cache.get('a'); // 1
+ */
+export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
+  /** The options in force, with defaults filled in. */
+  readonly options: ResolvedOptions;
+
+  readonly #shards: Shard<K, V>[];
+  readonly #clock: SchedulerLike;
+  readonly #defaultTtl: number;
+  readonly #out = new Outbox<K, V>();
+  readonly #timer: ExpiryTimer;
+  readonly #loads = new InflightLoads<K, V>();
+  readonly #watchers: KeyWatchers<K, V>;
+  readonly #latencyGet = new SampleStats();
+  readonly #latencySet = new SampleStats();
+  readonly #lifespans = new SampleStats();
+  readonly #sampleEvery: number;
+  #untilSample: number;
+  #version = 0;
+  #lastAt = 0;
+  #memo: CacheSnapshot<K, V> | undefined;
+  #disposed = false;
+
+  /**
+   * @throws TypeError or RangeError naming the first bad option.
+   */
+  constructor(options: CacheOptions = {}) {
+    const resolved = resolveOptions(options);
+    this.options = resolved;
+    this.#clock = resolved.scheduler;
+    this.#defaultTtl = resolved.ttl;
+    this.#sampleEvery = resolved.latencySampleEvery;
+    this.#untilSample = resolved.latencySampleEvery || Infinity;
+    this.#timer = new ExpiryTimer(this.#clock, () => this.#onExpiryDue());
+    const { maxCacheSize, shardCount } = resolved;
+    const filter = resolved.bloom
+      ? (capacity: number, liveKeys: () => Iterable<K>) => createBloomFilter<K>(capacity, resolved.probability, liveKeys)
+      : undefined;
+    this.#shards = Array.from({ length: shardCount }, (_, id) => {
+      // Capacity split: floor for each, the remainder to the first shards.
+      const capacity = Math.floor(maxCacheSize / shardCount) + (id < maxCacheSize % shardCount ? 1 : 0);
+      return new Shard<K, V>({
+        id,
+        capacity,
+        policy: resolved.policy,
+        seed: resolved.seed + id,
+        filter,
+        outbox: this.#out,
+        timer: this.#timer,
+        lifespans: this.#lifespans,
+      });
+    });
+    this.#watchers = new KeyWatchers(
+      CHANGE_TYPES.map((type) => this.#out.on(type)),
+      (key) => shardOf(key, shardCount),
+    );
+    this.commands$ = this.#out.commands$;
+    this.events$ = this.#out.events$;
+    this.metrics$ = this.#metricsStream();
+    this.snapshots$ = this.#snapshotStream();
+  }
+
+  /**
+   * A new cache with `log` (commands recorded from another cache's `commands$`)
+   * applied in order. With the same options, its `snapshot()` equals the recorded
+   * cache's at the end of the log.
+   * @throws InvalidCommandError (naming the position) for a malformed command; the
+   *   returned cache is not created.
+   * @example
+   * const log: Command[] = [];
+   * cache.commands$.subscribe((c) => log.push(c));
+   * // … use cache …
+   * const copy = Cache.replay(log, options);
+   */
+  static replay<K = unknown, V = unknown>(log: Iterable<Command<K, V>>, options: CacheOptions = {}): Cache<K, V> {
+    const cache = new Cache<K, V>(options);
+    let index = 0;
+    try {
+      for (const command of log) {
+        validateCommand(command, cache.#shards.length, index);
+        cache.execute(command);
+        index++;
+      }
+    } catch (error) {
+      cache.dispose();
+      throw error;
+    }
+    return cache;
+  }
+
+  /** The command log: every command, in the order applied. */
+  readonly commands$: Observable<Command<K, V>>;
+
+  /** Every event, after the command that caused it is fully applied. */
+  readonly events$: Observable<CacheEvent<K, V>>;
+
+  /**
+   * The metrics as a stream (a `scan` over events): the current figures at once, then
+   * at most once per tick of the cache's scheduler while events arrive.
+   */
+  readonly metrics$: Observable<MetricsSnapshot>;
+
+  /** Snapshots: the current one at once, then at most one per scheduler tick after changes. */
+  readonly snapshots$: Observable<CacheSnapshot<K, V>>;
+
+  /**
+   * Events of one type.
+   * @example
+   * cache.on('evict').subscribe(({ key, value }) => console.log('evicted', key, value));
+   */
+  on<T extends CacheEventType>(type: T): Observable<EventOf<T, K, V>> {
+    return this.#out.on(type) as Observable<EventOf<T, K, V>>;
+  }
+
+  /** Live entries. */
+  get size(): number {
+    this.#live('read size');
+    this.#catchUpAll();
+    let size = 0;
+    for (const shard of this.#shards) size += shard.size;
+    return size;
+  }
+
+  /**
+   * The value of `key`, or `undefined`. Counts a hit or a miss and refreshes the
+   * entry for the policy (for LRU: makes it the most recent).
+   */
+  get(key: K): V | undefined {
+    if (--this.#untilSample === 0) return this.#timed(this.#latencyGet, () => this.#get(key));
+    return this.#get(key);
+  }
+
+  /**
+   * Writes `key`. A new key in a full shard evicts the policy's victim first.
+   * `set(key, undefined)` is `delete(key)`.
+   * @throws TypeError or RangeError for a bad `options.ttl`.
+   */
+  set(key: K, value: V, options?: SetOptions): this {
+    if (--this.#untilSample === 0) return this.#timed(this.#latencySet, () => this.#set(key, value, options));
+    return this.#set(key, value, options);
+  }
+
+  /** Macho's original name for {@link set}. */
+  add(key: K, value: V, options?: SetOptions): this {
+    return this.set(key, value, options);
+  }
+
+  /** The value of `key`, with no hit or miss counted and no recency change. */
+  peek(key: K): V | undefined {
+    this.#live('peek');
+    const shard = this.#shardFor(key);
+    this.#catchUp(shard);
+    return shard.peek(key);
+  }
+
+  /** True when `key` has a live (unexpired) entry; no recency change. */
+  has(key: K): boolean {
+    this.#live('call has');
+    const shard = this.#shardFor(key);
+    this.#catchUp(shard);
+    return shard.has(key);
+  }
+
+  /** Removes `key`; true if it had a live entry. */
+  delete(key: K): boolean {
+    this.#live('delete');
+    const at = this.#clock.now();
+    if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
+    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    const deleted = this.#shardFor(key).delete(key, at);
+    this.#applied(at);
+    return deleted;
+  }
+
+  /** Removes every entry. */
+  clear(): void {
+    this.#live('clear');
+    const at = this.#clock.now();
+    if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'clear', at }));
+    this.#loads.supersedeAll();
+    for (const shard of this.#shards) shard.clear(at);
+    this.#applied(at);
+  }
+
+  /**
+   * Changes the value of a live entry with an immer recipe, keeping its expiry. The new
+   * value is immutable (immer freezes it). A recipe that changes nothing is not a write.
+   * @returns the new value, or `undefined` if `key` has no live entry.
+   * @example
+   * cache.update('user:1', (user) => { user.visits += 1; });
+   */
+  update(key: K, recipe: UpdateRecipe<V>): V | undefined {
+    this.#live('update');
+    const shard = this.#shardFor(key);
+    this.#catchUp(shard);
+    if (!shard.has(key)) return undefined;
+    const current = shard.peek(key) as V;
+    const next = (produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
+    if (Object.is(next, current)) return current;
+    if (next === undefined) {
+      this.delete(key);
+      return undefined;
+    }
+    const at = this.#clock.now();
+    if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
+    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    shard.update(key, next, at);
+    this.#applied(at);
+    return next;
+  }
+
+  /**
+   * The value of `key`, loading it with `loader` on a miss and storing the result.
+   * Concurrent calls for one key share one load. A failed load stores nothing and
+   * rejects every caller; if the key is written or deleted while its load runs, the
+   * newer write stays and the loaded value is only returned.
+   * @example
+   * const user = await cache.getOrLoad('user:1', (key) => db.findUser(key));
+   */
+  getOrLoad(key: K, loader: Loader<K, V>, options?: SetOptions): Promise<V> {
+    if (typeof loader !== 'function') return Promise.reject(new TypeError('macho: getOrLoad needs a loader function'));
+    let cached: V | undefined;
+    try {
+      if (options?.ttl !== undefined) ttlOption('ttl', options.ttl);
+      cached = this.get(key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (cached !== undefined) return Promise.resolve(cached);
+    return this.#loads.load(key, loader, (value) => {
+      if (!this.#disposed) this.set(key, value, options);
+    });
+  }
+
+  /**
+   * The current value of `key` at once, then its value after each change (`undefined`
+   * once it is deleted, evicted, expired or cleared). Completes on `dispose()`.
+   * @example
+   * cache.watch('user:1').subscribe((user) => render(user));
+   */
+  watch(key: K): Observable<V | undefined> {
+    return new RxObservable<V | undefined>((subscriber) => {
+      subscriber.next(this.peek(key));
+      if (this.#disposed) return subscriber.complete();
+      return this.#watchers.add(key, subscriber);
+    });
+  }
+
+  /** Live keys, shard by shard in insertion order. */
+  keys(): IterableIterator<K> {
+    return this.#collect((key) => key).values();
+  }
+
+  /** Live values, in the order of {@link keys}. */
+  values(): IterableIterator<V> {
+    return this.#collect((_, value) => value).values();
+  }
+
+  /** Live `[key, value]` pairs, in the order of {@link keys}. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#collect((key, value): [K, V] => [key, value]).values();
+  }
+
+  /** Same as {@link entries}. */
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** Calls `callback(value, key, cache)` for each live entry, as `Map.forEach` does. */
+  forEach(callback: (value: V, key: K, cache: this) => void): void {
+    for (const [key, value] of this.entries()) callback(value, key, this);
+  }
+
+  /** Exact figures (counts read from the shards), frozen. */
+  metrics(): MetricsSnapshot {
+    return this.#metricsFrom(this.#shards);
+  }
+
+  /**
+   * The whole cache as a frozen snapshot. Memoised per version: asking twice without a
+   * change in between returns the same object, and nobody pays for snapshots unasked.
+   */
+  snapshot(): CacheSnapshot<K, V> {
+    if (!this.#disposed) this.#catchUpAll();
+    if (this.#memo?.version !== this.#version) this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt);
+    return this.#memo;
+  }
+
+  /**
+   * Applies one command (from a log, or built with the command creators) and
+   * publishes it on `commands$`, exactly as the method it stands for would.
+   * @returns what that method returns (`get`: the value; `delete`/`update`: whether an entry was there).
+   * @throws InvalidCommandError for a malformed command; nothing is applied.
+   */
+  execute(command: Command<K, V>): V | boolean | undefined {
+    this.#live('execute a command');
+    validateCommand(command, this.#shards.length);
+    const at = command.at;
+    if (this.#out.wantsCommands) this.#out.command(Object.isFrozen(command) ? command : Object.freeze({ ...command }));
+    let result: V | boolean | undefined;
+    switch (command.type) {
+      case 'get':
+        result = this.#shardFor(command.key).get(command.key, at);
+        break;
+      case 'set': {
+        const ttl = command.ttl === undefined ? this.#defaultTtl : ttlOption('ttl', command.ttl);
+        if (this.#loads.size !== 0) this.#loads.supersede(command.key);
+        if (command.value === undefined) this.#shardFor(command.key).delete(command.key, at);
+        else this.#shardFor(command.key).set(command.key, command.value, at, ttl);
+        break;
+      }
+      case 'update':
+        if (this.#loads.size !== 0) this.#loads.supersede(command.key);
+        result = this.#shardFor(command.key).update(command.key, command.value, at);
+        break;
+      case 'delete':
+        if (this.#loads.size !== 0) this.#loads.supersede(command.key);
+        result = this.#shardFor(command.key).delete(command.key, at);
+        break;
+      case 'clear':
+        this.#loads.supersedeAll();
+        for (const shard of this.#shards) shard.clear(at);
+        break;
+      case 'expire':
+        this.#shards[command.shard]!.expire(at);
+        break;
+    }
+    this.#applied(at);
+    return result;
+  }
+
+  /**
+   * Completes every stream (`commands$`, `events$`, `metrics$`, `snapshots$`, watches)
+   * and cancels every timer. Afterwards only `metrics()` and `snapshot()` may be
+   * called; anything else throws {@link CacheDisposedError}. Calling it again does nothing.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#timer.cancel();
+    this.#loads.supersedeAll();
+    this.#out.complete();
+  }
+
+  /** True once {@link dispose} was called. */
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  #get(key: K): V | undefined {
+    this.#live('get');
+    const at = this.#clock.now();
+    if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'get', key, at }));
+    const value = this.#shardFor(key).get(key, at);
+    this.#applied(at);
+    return value;
+  }
+
+  #set(key: K, value: V, options: SetOptions | undefined): this {
+    this.#live('set');
+    const custom = options?.ttl;
+    const ttl = custom === undefined ? this.#defaultTtl : ttlOption('ttl', custom);
+    if (value === undefined) {
+      this.delete(key);
+      return this;
+    }
+    const at = this.#clock.now();
+    if (this.#out.wantsCommands)
+      this.#out.command(
+        Object.freeze(custom === undefined ? { type: 'set', key, value, at } : { type: 'set', key, value, ttl, at }),
+      );
+    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    this.#shardFor(key).set(key, value, at, ttl);
+    this.#applied(at);
+    return this;
+  }
+
+  #timed<R>(stats: SampleStats, operation: () => R): R {
+    this.#untilSample = this.#sampleEvery;
+    const start = performance.now();
+    try {
+      return operation();
+    } finally {
+      stats.record(performance.now() - start);
+    }
+  }
+
+  #shardFor(key: K): Shard<K, V> {
+    return this.#shards.length === 1 ? this.#shards[0]! : this.#shards[shardOf(key, this.#shards.length)]!;
+  }
+
+  // After each command: count it, then deliver what it produced, now that the state is consistent.
+  #applied(at: number): void {
+    this.#version++;
+    this.#lastAt = at;
+    this.#out.flush();
+  }
+
+  // Reads must not see expired entries: clean the shard up to now, as a logged
+  // command, so a replay of the log removes the same entries at the same time.
+  #catchUp(shard: Shard<K, V>): void {
+    if (shard.nextExpiry() === Infinity) return;
+    const now = this.#clock.now();
+    if (shard.nextExpiry() <= now) this.#expire(shard, now);
+  }
+
+  #catchUpAll(): void {
+    for (const shard of this.#shards) this.#catchUp(shard);
+  }
+
+  #expire(shard: Shard<K, V>, at: number): void {
+    if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'expire', shard: shard.id, at }));
+    shard.expire(at);
+    this.#applied(at);
+  }
+
+  #onExpiryDue(): void {
+    if (this.#disposed) return;
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const shard of this.#shards) {
+      if (shard.nextExpiry() <= now) this.#expire(shard, now);
+      next = Math.min(next, shard.nextExpiry());
+    }
+    if (next !== Infinity && !this.#disposed) this.#timer.arm(next);
+  }
+
+  #collect<T>(pick: (key: K, value: V) => T): T[] {
+    this.#live('iterate');
+    this.#catchUpAll();
+    const out: T[] = [];
+    for (const shard of this.#shards) shard.forEachEntry((key, value) => out.push(pick(key, value)));
+    return out;
+  }
+
+  #metricsFrom(counts: readonly Counts[]): MetricsSnapshot {
+    return buildMetrics(counts, {
+      shardCapacities: this.#shards.map((s) => s.capacity),
+      latencyGet: this.#latencyGet.summary(),
+      latencySet: this.#latencySet.summary(),
+      lifespan: this.#lifespans.summary(),
+    });
+  }
+
+  #metricsStream(): Observable<MetricsSnapshot> {
+    return defer(() => {
+      const now = this.metrics();
+      return this.#out.events$.pipe(
+        countEvents(now.shards),
+        auditTime(0, this.#clock),
+        map((counts) => this.#metricsFrom(counts)),
+        startWith(now),
+      );
+    });
+  }
+
+  #snapshotStream(): Observable<CacheSnapshot<K, V>> {
+    return defer(() =>
+      merge(...CHANGE_TYPES.map((type) => this.#out.on(type))).pipe(
+        auditTime(0, this.#clock),
+        map(() => this.snapshot()),
+        startWith(this.snapshot()),
+      ),
+    );
+  }
+
+  #live(operation: string): void {
+    if (this.#disposed) throw new CacheDisposedError(operation);
+  }
+}

@@ -1,0 +1,43 @@
+import type { Command } from './commands.js';
+import { COMMAND_TYPES } from './commands.js';
+import { describe, InvalidCommandError } from './errors.js';
+
+/**
+ * Checks that `command` is a well-formed {@link Command} for a cache of `shardCount`
+ * shards, so a corrupt or hand-edited log is refused before it touches any state.
+ * @param index - position in a log, for the error message.
+ * @throws InvalidCommandError naming what is wrong.
+ * @example
+ * validateCommand({ type: 'set', key: 'a', value: 1, at: 0 }, 1); // ok
+ * validateCommand({ type: 'sett' }, 1); // throws InvalidCommandError
+ */
+export function validateCommand(command: unknown, shardCount: number, index?: number): asserts command is Command {
+  const where = index === undefined ? '' : `command #${index}: `;
+  const fail = (message: string): never => {
+    throw new InvalidCommandError(where + message, command);
+  };
+  if (typeof command !== 'object' || command === null) return fail(`expected an object, got ${describe(command)}`);
+  const c = command as Record<string, unknown>;
+  if (!COMMAND_TYPES.includes(c.type as Command['type']))
+    return fail(`unknown type ${describe(c.type)}; expected one of ${COMMAND_TYPES.join(', ')}`);
+  if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return fail(`"at" must be a finite number, got ${describe(c.at)}`);
+  switch (c.type) {
+    case 'set':
+      if (!('key' in c)) fail('a set needs a "key"');
+      if (c.ttl !== undefined && !(typeof c.ttl === 'number' && c.ttl >= 0))
+        fail(`"ttl" must be a number of ms ≥ 0, got ${describe(c.ttl)}`);
+      break;
+    case 'update':
+      if (!('key' in c)) fail('an update needs a "key"');
+      if (c.value === undefined) fail('an update needs a "value"');
+      break;
+    case 'get':
+    case 'delete':
+      if (!('key' in c)) fail(`a ${String(c.type)} needs a "key"`);
+      break;
+    case 'expire':
+      if (!(Number.isInteger(c.shard) && (c.shard as number) >= 0 && (c.shard as number) < shardCount))
+        fail(`"shard" must be an integer from 0 to ${shardCount - 1}, got ${describe(c.shard)}`);
+      break;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Errors Macho throws. Option errors are plain `TypeError`/`RangeError` (what callers
+ * of a JavaScript API expect), each naming the option; everything else has its own
+ * class so it can be told apart with `instanceof`.
+ *
+ * @module
+ */
+
+/** Prefix for every message, so a log line says where it came from. */
+export const ERROR_PREFIX = 'macho: ';
+
+/**
+ * Thrown by any operation on a cache after {@link Cache.dispose}.
+ *
+ * @example
+ * cache.dispose();
+ * cache.get('a'); // throws CacheDisposedError
+ */
+export class CacheDisposedError extends Error {
+  override readonly name = 'CacheDisposedError';
+  constructor(operation: string) {
+    super(`${ERROR_PREFIX}cannot ${operation}: the cache has been disposed`);
+  }
+}
+
+/**
+ * Thrown when a custom {@link EvictionPolicy} breaks its contract (for example, names
+ * an empty slot as the victim). The cache is left as it was before the command.
+ */
+export class PolicyContractError extends Error {
+  override readonly name = 'PolicyContractError';
+  constructor(policy: string, message: string) {
+    super(`${ERROR_PREFIX}policy "${policy}" ${message}`);
+  }
+}
+
+/**
+ * Thrown by {@link Cache.execute} and {@link Cache.replay} for a value that is not a
+ * well-formed command (a corrupt or hand-edited log). Nothing is applied.
+ */
+export class InvalidCommandError extends TypeError {
+  override readonly name = 'InvalidCommandError';
+  constructor(message: string, readonly command: unknown) {
+    super(`${ERROR_PREFIX}invalid command: ${message}`);
+  }
+}
+
+/** A `TypeError` naming the option that has the wrong type. */
+export function optionTypeError(option: string, expected: string, got: unknown): TypeError {
+  return new TypeError(`${ERROR_PREFIX}option "${option}" must be ${expected}; got ${describe(got)}`);
+}
+
+/** A `RangeError` naming the option whose value is out of range. */
+export function optionRangeError(option: string, expected: string, got: unknown): RangeError {
+  return new RangeError(`${ERROR_PREFIX}option "${option}" must be ${expected}; got ${describe(got)}`);
+}
+
+/** A short, safe rendering of a bad value for an error message. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol' || typeof value === 'function') return String(value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}

@@ -1,0 +1,70 @@
+import type { OperatorFunction } from 'rxjs';
+import { defer, scan } from 'rxjs';
+import type { CacheEvent } from '../events.js';
+import type { Counts } from '../metrics/metricsSnapshot.js';
+
+/** Mutable per-shard counts, private to one subscription of {@link countEvents}. */
+type Tally = { -readonly [P in keyof Counts]: number };
+
+/**
+ * The metrics counts as a `scan` over events: hits, misses, sets, deletes, evictions,
+ * expirations and size, per shard. Starting from `start` (for example the counts of
+ * `cache.metrics()` when you subscribe), it emits after each event the counts so far;
+ * fed every event of a cache, it agrees with `cache.metrics()`.
+ *
+ * The accumulator is mutated in place and the same array is re-emitted: copying seven
+ * numbers per shard on every event would cost more than the cache operation itself.
+ * Copy (or `map` to a frozen snapshot) before you keep a value.
+ *
+ * @example
+ * cache.events$.pipe(countEvents(cache.metrics().shards), auditTime(1000))
+ *   .subscribe((shards) => console.log(shards[0].hits));
+ */
+export function countEvents(start: readonly Counts[]): OperatorFunction<CacheEvent, readonly Counts[]> {
+  return (events$) =>
+    defer(() => {
+      const tallies: Tally[] = start.map((c) => ({
+        hits: c.hits,
+        misses: c.misses,
+        sets: c.sets,
+        deletes: c.deletes,
+        evictions: c.evictions,
+        expirations: c.expirations,
+        size: c.size,
+      }));
+      return events$.pipe(scan((acc: Tally[], event: CacheEvent) => tally(acc, event), tallies));
+    });
+}
+
+function tally(tallies: Tally[], event: CacheEvent): Tally[] {
+  const t = tallies[event.shard];
+  if (t === undefined) return tallies;
+  switch (event.type) {
+    case 'hit':
+      t.hits++;
+      break;
+    case 'miss':
+      t.misses++;
+      break;
+    case 'set':
+      t.sets++;
+      if (!event.replaced) t.size++;
+      break;
+    case 'delete':
+      t.deletes++;
+      t.size--;
+      break;
+    case 'evict':
+      t.evictions++;
+      t.size--;
+      break;
+    case 'expire':
+      t.expirations++;
+      t.size--;
+      break;
+    case 'clear':
+      t.size -= event.count;
+      break;
+  }
+  return tallies;
+}

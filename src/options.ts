@@ -1,0 +1,164 @@
+import type { SchedulerLike } from 'rxjs';
+import { optionRangeError, optionTypeError } from './errors.js';
+import { unrefScheduler } from './expiry/unrefScheduler.js';
+import type { StrategyName } from './policies/index.js';
+import { BUILTIN_POLICIES, isStrategyName } from './policies/index.js';
+import type { PolicyFactory } from './policies/policy.js';
+
+/**
+ * Options of a {@link Cache}. Every option is checked at construction: a wrong type
+ * throws a `TypeError`, a value out of range a `RangeError`, both naming the option.
+ * An option name the cache does not know also throws (a typo is not ignored).
+ */
+export interface CacheOptions {
+  /** Most live entries, across all shards. Integer ≥ 1. Default `100`. */
+  maxCacheSize?: number;
+  /** Default time-to-live in ms; `0` or `Infinity` never expire. Default `600_000` (10 min). */
+  ttl?: number;
+  /** Number of shards; capacity is split among them. Integer in 1 … `maxCacheSize`. Default `1`. */
+  shardCount?: number;
+  /** Eviction policy: `'lru'`, `'fifo'`, `'random'`, or your own {@link PolicyFactory}. Default `'lru'`. */
+  strategy?: StrategyName | PolicyFactory;
+  /** Keep a bloom filter per shard and check it before each lookup. Default `false`. */
+  bloom?: boolean;
+  /** The bloom filter's target false-positive rate, strictly between 0 and 1. Default `0.01`. */
+  probability?: number;
+  /** Seed of each shard's random generator (the `'random'` policy), for reproducible runs. Default `1`. */
+  seed?: number;
+  /**
+   * The clock and the timers (an RxJS `SchedulerLike`). Default: {@link unrefScheduler},
+   * real time whose timers never keep the process alive. Pass a `VirtualTimeScheduler`
+   * in tests.
+   */
+  scheduler?: SchedulerLike;
+  /**
+   * Time one `get`/`set` in this many for the latency figures in `metrics()`;
+   * `0` turns timing off. Integer ≥ 0. Default `64`.
+   */
+  latencySampleEvery?: number;
+}
+
+/** {@link CacheOptions} with every default filled in and every value checked. */
+export interface ResolvedOptions {
+  readonly maxCacheSize: number;
+  /** In ms; `0` means entries never expire (an `Infinity` given is stored as `0`). */
+  readonly ttl: number;
+  readonly shardCount: number;
+  readonly strategy: StrategyName | PolicyFactory;
+  readonly policy: PolicyFactory;
+  readonly bloom: boolean;
+  readonly probability: number;
+  readonly seed: number;
+  readonly scheduler: SchedulerLike;
+  readonly latencySampleEvery: number;
+}
+
+/** The defaults, as documented on {@link CacheOptions}. */
+export const DEFAULT_OPTIONS = Object.freeze({
+  maxCacheSize: 100,
+  ttl: 600_000,
+  shardCount: 1,
+  strategy: 'lru' as StrategyName,
+  bloom: false,
+  probability: 0.01,
+  seed: 1,
+  latencySampleEvery: 64,
+});
+
+// Per-slot arrays are allocated up front (as lru-cache does); this bounds them.
+const MAX_CAPACITY = 2 ** 30;
+
+const KNOWN = new Set<string>([
+  'maxCacheSize',
+  'ttl',
+  'shardCount',
+  'strategy',
+  'bloom',
+  'probability',
+  'seed',
+  'scheduler',
+  'latencySampleEvery',
+]);
+
+/**
+ * Checks `options` and fills in the defaults.
+ * @throws TypeError or RangeError naming the first bad option.
+ * @example
+ * resolveOptions({ maxCacheSize: 0 }); // RangeError: option "maxCacheSize" must be …
+ */
+export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw optionTypeError('options', 'an object', options);
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.has(name))
+      throw new TypeError(`macho: unknown option "${name}"; known options are ${[...KNOWN].join(', ')}`);
+  }
+  const maxCacheSize = integerOption('maxCacheSize', options.maxCacheSize, DEFAULT_OPTIONS.maxCacheSize, 1, MAX_CAPACITY);
+  const shardCount = integerOption('shardCount', options.shardCount, DEFAULT_OPTIONS.shardCount, 1, Infinity);
+  if (shardCount > maxCacheSize)
+    throw optionRangeError('shardCount', `at most maxCacheSize (${maxCacheSize}), so every shard holds an entry`, shardCount);
+  const strategy = options.strategy ?? DEFAULT_OPTIONS.strategy;
+  let policy: PolicyFactory;
+  if (typeof strategy === 'function') policy = strategy;
+  else if (typeof strategy !== 'string') throw optionTypeError('strategy', 'a policy name or a policy factory function', strategy);
+  else if (!isStrategyName(strategy))
+    throw optionRangeError('strategy', `one of ${Object.keys(BUILTIN_POLICIES).map((n) => `"${n}"`).join(', ')} or a policy factory`, strategy);
+  else policy = BUILTIN_POLICIES[strategy];
+  const probability = numberOption('probability', options.probability, DEFAULT_OPTIONS.probability);
+  if (!(probability > 0 && probability < 1)) throw optionRangeError('probability', 'strictly between 0 and 1', probability);
+  const seed = integerOption('seed', options.seed, DEFAULT_OPTIONS.seed, -(2 ** 53), 2 ** 53);
+  const bloom = options.bloom ?? DEFAULT_OPTIONS.bloom;
+  if (typeof bloom !== 'boolean') throw optionTypeError('bloom', 'a boolean', bloom);
+  return Object.freeze({
+    maxCacheSize,
+    ttl: ttlOption('ttl', options.ttl ?? DEFAULT_OPTIONS.ttl),
+    shardCount,
+    strategy,
+    policy,
+    bloom,
+    probability,
+    seed,
+    scheduler: schedulerOption(options.scheduler),
+    latencySampleEvery: integerOption(
+      'latencySampleEvery',
+      options.latencySampleEvery,
+      DEFAULT_OPTIONS.latencySampleEvery,
+      0,
+      2 ** 30,
+    ),
+  });
+}
+
+/**
+ * Checks a TTL (the cache's or one entry's) and normalises "never" to `0`.
+ * @throws TypeError if not a number, RangeError if negative or NaN.
+ * @example
+ * ttlOption('ttl', Infinity); // 0
+ */
+export function ttlOption(name: string, value: unknown): number {
+  if (typeof value !== 'number') throw optionTypeError(name, 'a number of ms (0 or Infinity: never expire)', value);
+  if (!(value >= 0)) throw optionRangeError(name, 'a number of ms ≥ 0 (0 or Infinity: never expire)', value);
+  return value === Infinity ? 0 : value;
+}
+
+function numberOption(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw optionTypeError(name, 'a number', value);
+  return value;
+}
+
+function integerOption(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  const n = numberOption(name, value, fallback);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    throw optionRangeError(name, range, n);
+  }
+  return n;
+}
+
+function schedulerOption(value: unknown): SchedulerLike {
+  if (value === undefined) return unrefScheduler;
+  const candidate = value as Partial<SchedulerLike> | null;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
+    throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);
+  return candidate as SchedulerLike;
+}

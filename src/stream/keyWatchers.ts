@@ -1,0 +1,64 @@
+import type { Observable, Subscriber, Subscription } from 'rxjs';
+import { merge } from 'rxjs';
+import type { CacheEvent } from '../events.js';
+
+/**
+ * Per-key subscribers of `cache.watch(key)`. One subscription to the change events
+ * serves every watcher (a `Map` lookup per change), instead of one filter per watcher
+ * over every event; reads (`hit`/`miss`) are never listened to, so watching costs the
+ * read path nothing.
+ */
+export class KeyWatchers<K, V> {
+  readonly #watchers = new Map<K, Set<Subscriber<V | undefined>>>();
+  readonly #changes$: Observable<CacheEvent<K, V>>;
+  readonly #shardOf: (key: K) => number;
+  #subscription: Subscription | undefined;
+
+  /**
+   * @param changes - the cache's change events (set, delete, evict, expire, clear).
+   * @param shardOf - which shard owns a key (a `clear` event names a shard).
+   */
+  constructor(changes: readonly Observable<CacheEvent<K, V>>[], shardOf: (key: K) => number) {
+    this.#changes$ = merge(...changes);
+    this.#shardOf = shardOf;
+  }
+
+  /** Sends `subscriber` every later change of `key`; returns the teardown. */
+  add(key: K, subscriber: Subscriber<V | undefined>): () => void {
+    let set = this.#watchers.get(key);
+    if (set === undefined) this.#watchers.set(key, (set = new Set()));
+    set.add(subscriber);
+    this.#subscription ??= this.#changes$.subscribe({
+      next: (event) => this.#notify(event),
+      complete: () => this.#completeAll(),
+    });
+    return () => {
+      set.delete(subscriber);
+      if (set.size === 0 && this.#watchers.get(key) === set) this.#watchers.delete(key);
+      if (this.#watchers.size === 0) {
+        this.#subscription?.unsubscribe();
+        this.#subscription = undefined;
+      }
+    };
+  }
+
+  #notify(event: CacheEvent<K, V>): void {
+    if (event.type === 'clear') {
+      for (const [key, set] of this.#watchers) {
+        if (this.#shardOf(key) === event.shard) for (const s of [...set]) s.next(undefined);
+      }
+      return;
+    }
+    const set = this.#watchers.get(event.key);
+    if (set === undefined) return;
+    const value = event.type === 'set' ? event.value : undefined;
+    for (const s of [...set]) s.next(value);
+  }
+
+  #completeAll(): void {
+    const all = [...this.#watchers.values()];
+    this.#watchers.clear();
+    this.#subscription = undefined;
+    for (const set of all) for (const s of set) s.complete();
+  }
+}

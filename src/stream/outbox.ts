@@ -1,0 +1,125 @@
+import type { Observable } from 'rxjs';
+import { Observable as RxObservable, Subject } from 'rxjs';
+import type { Command } from '../commands.js';
+import type { CacheEvent, CacheEventType } from '../events.js';
+import { EVENT_TYPES } from '../events.js';
+import { reportError } from './reportError.js';
+
+/** `wants[type]`: somebody listens for events of that type right now. */
+export type EventWants = Record<CacheEventType, boolean>;
+
+/**
+ * Where commands and events leave the cache.
+ *
+ * Two rules live here. **Nothing is built for nobody:** shards read {@link wants} and
+ * {@link wantsCommands} (plain fields, updated only when someone subscribes or
+ * unsubscribes) and allocate a command or event object only when it has a reader.
+ * **Notifications go out after the state change, in order:** a command enqueues what
+ * it produced and the caller {@link flush}es once the command is complete. A
+ * subscriber that calls back into the cache enqueues behind what is already waiting,
+ * so every reader sees commands and events in the order they were applied.
+ */
+export class Outbox<K, V> {
+  /** Event types somebody listens to. Read by shards on the hot path. */
+  readonly wants: EventWants;
+  /** True while somebody listens to the command log. */
+  wantsCommands = false;
+
+  readonly #byType: Record<CacheEventType, Subject<CacheEvent<K, V>>>;
+  readonly #all = new Subject<CacheEvent<K, V>>();
+  readonly #commands = new Subject<Command<K, V>>();
+  readonly #observables = new Map<CacheEventType | 'all', Observable<CacheEvent<K, V>>>();
+  // Pending deliveries as flat pairs (subject, value): no wrapper object per item.
+  #queue: unknown[] = [];
+  #head = 0;
+  #draining = false;
+
+  /** The command log, as an observable. */
+  readonly commands$: Observable<Command<K, V>>;
+
+  constructor() {
+    this.wants = Object.fromEntries(EVENT_TYPES.map((type) => [type, false])) as EventWants;
+    this.#byType = Object.fromEntries(EVENT_TYPES.map((type) => [type, new Subject()])) as Record<
+      CacheEventType,
+      Subject<CacheEvent<K, V>>
+    >;
+    this.commands$ = this.#tracked(this.#commands);
+  }
+
+  /** Every event. */
+  get events$(): Observable<CacheEvent<K, V>> {
+    return this.on('all');
+  }
+
+  /** Events of one type (`'all'`: every event). */
+  on(type: CacheEventType | 'all'): Observable<CacheEvent<K, V>> {
+    let observable = this.#observables.get(type);
+    if (observable === undefined) {
+      observable = this.#tracked(type === 'all' ? this.#all : this.#byType[type]);
+      this.#observables.set(type, observable);
+    }
+    return observable;
+  }
+
+  /** Queues an event (only call when `wants[event.type]`). */
+  event(event: CacheEvent<K, V>): void {
+    this.#queue.push(this.#byType[event.type], event);
+  }
+
+  /** Queues a command for the log (only call when `wantsCommands`). */
+  command(command: Command<K, V>): void {
+    this.#queue.push(this.#commands, command);
+  }
+
+  /** Delivers everything queued, unless a delivery is already under way up the stack. */
+  flush(): void {
+    if (this.#draining || this.#head === this.#queue.length) return;
+    this.#draining = true;
+    const queue = this.#queue;
+    try {
+      while (this.#head < queue.length) {
+        const subject = queue[this.#head] as Subject<unknown>;
+        const value = queue[this.#head + 1];
+        queue[this.#head] = queue[this.#head + 1] = undefined;
+        this.#head += 2;
+        try {
+          subject.next(value);
+          if (subject !== this.#commands) this.#all.next(value as CacheEvent<K, V>);
+        } catch (error) {
+          reportError(error);
+        }
+      }
+    } finally {
+      queue.length = 0;
+      this.#head = 0;
+      this.#draining = false;
+    }
+  }
+
+  /** Completes every stream; later events and commands are dropped. */
+  complete(): void {
+    this.#queue.length = 0;
+    this.#head = 0;
+    for (const type of EVENT_TYPES) this.#byType[type].complete();
+    this.#all.complete();
+    this.#commands.complete();
+    this.#refresh();
+  }
+
+  #tracked<T>(subject: Subject<T>): Observable<T> {
+    return new RxObservable<T>((subscriber) => {
+      const inner = subject.subscribe(subscriber);
+      this.#refresh();
+      return () => {
+        inner.unsubscribe();
+        this.#refresh();
+      };
+    });
+  }
+
+  #refresh(): void {
+    const all = this.#all.observed;
+    for (const type of EVENT_TYPES) this.wants[type] = all || this.#byType[type].observed;
+    this.wantsCommands = this.#commands.observed;
+  }
+}
