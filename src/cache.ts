@@ -1,11 +1,12 @@
 import type { Draft } from 'immer';
 import { produce } from 'immer';
-import type { Observable, SchedulerLike } from 'rxjs';
-import { auditTime, defer, map, merge, Observable as RxObservable, startWith } from 'rxjs';
+import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
+import { audit, defer, map, merge, Observable as RxObservable, startWith, Subject, timer } from 'rxjs';
 import type { Command } from './commands.js';
 import { validateCommand } from './commandValidation.js';
-import { CacheDisposedError } from './errors.js';
+import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
+import { EVENT_TYPES } from './events.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
 import { createBloomFilter } from './filters/bloomFilter.js';
 import { shardOf } from './keys/hashKey.js';
@@ -69,6 +70,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #lastAt = 0;
   #memo: CacheSnapshot<K, V> | undefined;
   #disposed = false;
+  // Emits once, on dispose: ends the pending tick of metrics$ and snapshots$ at once.
+  readonly #disposing = new Subject<void>();
 
   /**
    * @throws TypeError or RangeError naming the first bad option.
@@ -158,6 +161,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * cache.on('evict').subscribe(({ key, value }) => console.log('evicted', key, value));
    */
   on<T extends CacheEventType>(type: T): Observable<EventOf<T, K, V>> {
+    if (!EVENT_TYPES.includes(type))
+      throw new TypeError(`macho: on() takes an event type (${EVENT_TYPES.join(', ')}); got ${describe(type)}`);
     return this.#out.on(type) as Observable<EventOf<T, K, V>>;
   }
 
@@ -214,9 +219,17 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   delete(key: K): boolean {
     this.#live('delete');
     const at = this.#clock.now();
+    const shard = this.#shardFor(key);
+    this.#due(shard, at);
+    const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
     if (this.#loads.size !== 0) this.#loads.supersede(key);
-    const deleted = this.#shardFor(key).delete(key, at);
+    let deleted: boolean;
+    try {
+      deleted = shard.delete(key, at);
+    } catch (error) {
+      throw this.#failed(mark, error);
+    }
     this.#applied(at);
     return deleted;
   }
@@ -240,6 +253,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   update(key: K, recipe: UpdateRecipe<V>): V | undefined {
     this.#live('update');
+    if (typeof recipe !== 'function') throw new TypeError(`macho: update() takes a recipe function; got ${describe(recipe)}`);
     const shard = this.#shardFor(key);
     this.#catchUp(shard);
     if (!shard.has(key)) return undefined;
@@ -251,9 +265,16 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return undefined;
     }
     const at = this.#clock.now();
+    this.#due(shard, at);
+    if (!shard.has(key)) return undefined; // the recipe deleted it, or it expired meanwhile
+    const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
     if (this.#loads.size !== 0) this.#loads.supersede(key);
-    shard.update(key, next, at);
+    try {
+      shard.update(key, next, at);
+    } catch (error) {
+      throw this.#failed(mark, error);
+    }
     this.#applied(at);
     return next;
   }
@@ -345,7 +366,20 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('execute a command');
     validateCommand(command, this.#shards.length);
     const at = command.at;
+    if (command.type !== 'clear' && command.type !== 'expire') this.#due(this.#shardFor(command.key), at);
+    const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.isFrozen(command) ? command : Object.freeze({ ...command }));
+    try {
+      const result = this.#executeValid(command);
+      this.#applied(at);
+      return result;
+    } catch (error) {
+      throw this.#failed(mark, error);
+    }
+  }
+
+  #executeValid(command: Command<K, V>): V | boolean | undefined {
+    const at = command.at;
     let result: V | boolean | undefined;
     switch (command.type) {
       case 'get':
@@ -374,7 +408,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         this.#shards[command.shard]!.expire(at);
         break;
     }
-    this.#applied(at);
     return result;
   }
 
@@ -388,6 +421,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#disposed = true;
     this.#timer.cancel();
     this.#loads.supersedeAll();
+    // metrics$ and snapshots$ deliver what their pending tick holds now, not on a
+    // timer left behind on the scheduler, and then complete with the rest.
+    this.#disposing.next();
+    this.#disposing.complete();
     this.#out.complete();
   }
 
@@ -399,8 +436,16 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #get(key: K): V | undefined {
     this.#live('get');
     const at = this.#clock.now();
+    const shard = this.#shardFor(key);
+    this.#due(shard, at);
+    const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'get', key, at }));
-    const value = this.#shardFor(key).get(key, at);
+    let value: V | undefined;
+    try {
+      value = shard.get(key, at);
+    } catch (error) {
+      throw this.#failed(mark, error);
+    }
     this.#applied(at);
     return value;
   }
@@ -414,12 +459,19 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return this;
     }
     const at = this.#clock.now();
+    const shard = this.#shardFor(key);
+    this.#due(shard, at);
+    const mark = this.#out.mark();
     if (this.#out.wantsCommands)
       this.#out.command(
         Object.freeze(custom === undefined ? { type: 'set', key, value, at } : { type: 'set', key, value, ttl, at }),
       );
     if (this.#loads.size !== 0) this.#loads.supersede(key);
-    this.#shardFor(key).set(key, value, at, ttl);
+    try {
+      shard.set(key, value, at, ttl);
+    } catch (error) {
+      throw this.#failed(mark, error);
+    }
     this.#applied(at);
     return this;
   }
@@ -436,6 +488,20 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #shardFor(key: K): Shard<K, V> {
     return this.#shards.length === 1 ? this.#shards[0]! : this.#shards[shardOf(key, this.#shards.length)]!;
+  }
+
+  // What is due on `shard` at `at` goes first, as an 'expire' command of its own, so
+  // that the next command's log entry and events concern that command alone (and a
+  // command that fails can be taken back without taking back the expiry).
+  #due(shard: Shard<K, V>, at: number): void {
+    if (shard.nextExpiry() <= at) this.#expire(shard, at);
+  }
+
+  // A command threw (a custom policy broke its contract): what it queued is dropped,
+  // so the log never holds a command that did not take effect.
+  #failed(mark: number, error: unknown): unknown {
+    this.#out.rollback(mark);
+    return error;
   }
 
   // After each command: count it, then deliver what it produced, now that the state is consistent.
@@ -496,7 +562,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       const now = this.metrics();
       return this.#out.events$.pipe(
         countEvents(now.shards),
-        auditTime(0, this.#clock),
+        this.#perTick(),
         map((counts) => this.#metricsFrom(counts)),
         startWith(now),
       );
@@ -506,11 +572,16 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #snapshotStream(): Observable<CacheSnapshot<K, V>> {
     return defer(() =>
       merge(...CHANGE_TYPES.map((type) => this.#out.on(type))).pipe(
-        auditTime(0, this.#clock),
+        this.#perTick(),
         map(() => this.snapshot()),
         startWith(this.snapshot()),
       ),
     );
+  }
+
+  // `auditTime(0, clock)`, except that dispose ends the window at once (no timer outlives it).
+  #perTick<T>(): MonoTypeOperatorFunction<T> {
+    return audit(() => merge(timer(0, this.#clock), this.#disposing));
   }
 
   #live(operation: string): void {

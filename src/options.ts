@@ -96,7 +96,8 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   const shardCount = integerOption('shardCount', options.shardCount, DEFAULT_OPTIONS.shardCount, 1, Infinity);
   if (shardCount > maxCacheSize)
     throw optionRangeError('shardCount', `at most maxCacheSize (${maxCacheSize}), so every shard holds an entry`, shardCount);
-  const strategy = options.strategy ?? DEFAULT_OPTIONS.strategy;
+  // Only an absent option (undefined) takes its default: `null` is a bad value, not a silent fallback.
+  const strategy = options.strategy === undefined ? DEFAULT_OPTIONS.strategy : options.strategy;
   let policy: PolicyFactory;
   if (typeof strategy === 'function') policy = strategy;
   else if (typeof strategy !== 'string') throw optionTypeError('strategy', 'a policy name or a policy factory function', strategy);
@@ -106,11 +107,11 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   const probability = numberOption('probability', options.probability, DEFAULT_OPTIONS.probability);
   if (!(probability > 0 && probability < 1)) throw optionRangeError('probability', 'strictly between 0 and 1', probability);
   const seed = integerOption('seed', options.seed, DEFAULT_OPTIONS.seed, -(2 ** 53), 2 ** 53);
-  const bloom = options.bloom ?? DEFAULT_OPTIONS.bloom;
+  const bloom = options.bloom === undefined ? DEFAULT_OPTIONS.bloom : options.bloom;
   if (typeof bloom !== 'boolean') throw optionTypeError('bloom', 'a boolean', bloom);
   return Object.freeze({
     maxCacheSize,
-    ttl: ttlOption('ttl', options.ttl ?? DEFAULT_OPTIONS.ttl),
+    ttl: ttlOption('ttl', options.ttl === undefined ? DEFAULT_OPTIONS.ttl : options.ttl),
     shardCount,
     strategy,
     policy,

@@ -17,3 +17,10 @@ export const BUILTIN_POLICIES: Readonly<Record<StrategyName, PolicyFactory>> = O
 export function isStrategyName(name: unknown): name is StrategyName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(BUILTIN_POLICIES, name);
 }
+
+const BUILTIN_FACTORIES = new Set<PolicyFactory>(Object.values(BUILTIN_POLICIES));
+
+/** True when `factory` is one of the built-in policies (whose contract is tested here). */
+export function isBuiltinPolicy(factory: PolicyFactory): boolean {
+  return BUILTIN_FACTORIES.has(factory);
+}

@@ -71,6 +71,18 @@ export class Outbox<K, V> {
     this.#queue.push(this.#commands, command);
   }
 
+  /** A position in the queue, to {@link rollback} to if the command being applied fails. */
+  mark(): number {
+    return this.#queue.length;
+  }
+
+  /** Drops what was queued since `mark` (a command that failed, and its events). */
+  rollback(mark: number): void {
+    if (mark < this.#head) return;
+    this.#queue.fill(undefined, mark);
+    this.#queue.length = mark;
+  }
+
   /** Delivers everything queued, unless a delivery is already under way up the stack. */
   flush(): void {
     if (this.#draining || this.#head === this.#queue.length) return;

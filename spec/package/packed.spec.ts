@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The published package works: `npm pack` it (prepack builds dist/), install the
+// tarball into a scratch project next to rxjs, and use it there as a user would.
+// Needs the npm registry (or a warm npm cache). Set MACHO_SKIP_PACK_TEST to skip.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const TIMEOUT = 120_000;
+
+// npm_* variables from an enclosing `npm test` (npm_config_prefix and co.) would point
+// the scratch install back at this repository; the child gets a clean environment.
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
+
+function exec(file: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { cwd, env, timeout: TIMEOUT, maxBuffer: 64 * 1024 * 1024, shell: process.platform === 'win32' },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${file} ${args.join(' ')} failed in ${cwd}:\n${stderr}\n${stdout}`, { cause: error }));
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+const ESM_CHECK = `
+import assert from 'node:assert/strict';
+import { Observable } from 'rxjs';
+import { Cache } from 'macho';
+import * as testing from 'macho/testing';
+
+const cache = new Cache({ maxCacheSize: 2, ttl: 60_000 });
+cache.set('a', 1).set('b', 2);
+assert.equal(cache.get('a'), 1);
+cache.set('c', 3); // full: evicts 'b', the least recently used
+assert.equal(cache.get('b'), undefined);
+assert.deepEqual([...cache.keys()].sort(), ['a', 'c']);
+// rxjs is a peer dependency: the cache's streams are the app's own RxJS observables.
+assert.ok(cache.events$ instanceof Observable, 'one RxJS shared with the app');
+cache.dispose();
+
+const helpers = Object.keys(testing).filter((name) => typeof testing[name] === 'function');
+assert.ok(helpers.length > 0, 'macho/testing exports its helpers');
+console.log('esm ok: macho/testing exports ' + helpers.sort().join(', '));
+`;
+
+const CJS_CHECK = `
+const assert = require('node:assert/strict');
+const path = require.resolve('macho/package.json');
+const pkg = require('macho/package.json');
+assert.equal(pkg.name, 'macho');
+console.log('cjs ok: ' + path);
+`;
+
+describe.skipIf(Boolean(process.env.MACHO_SKIP_PACK_TEST))('the packed package', () => {
+  const temporary: string[] = [];
+  let files: string[] = [];
+  let project = '';
+
+  beforeAll(async () => {
+    const packDir = await mkdtemp(join(tmpdir(), 'macho-pack-'));
+    project = await mkdtemp(join(tmpdir(), 'macho-consumer-'));
+    temporary.push(packDir, project);
+
+    // Lifecycle output (the prepack build) goes to stderr; stdout is the JSON report.
+    const report = JSON.parse(await exec(npm, ['pack', '--json', '--pack-destination', packDir], root)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    const tarball = join(packDir, report[0]!.filename);
+    files = report[0]!.files.map((f) => f.path);
+
+    await writeFile(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'macho-consumer', version: '1.0.0', private: true, type: 'module' }, null, 2),
+    );
+    await writeFile(join(project, 'check.mjs'), ESM_CHECK);
+    await writeFile(join(project, 'check.cjs'), CJS_CHECK);
+    // fast-check is an optional peer dependency, needed only by macho/testing.
+    await exec(npm, ['install', tarball, 'rxjs@7', 'fast-check', '--no-audit', '--no-fund', '--prefer-offline'], project);
+  }, TIMEOUT);
+
+  afterAll(async () => {
+    await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('ships the build, its types and the docs, and no sources or specs', () => {
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts']));
+    expect(files).toEqual(expect.arrayContaining(['dist/testing/index.js', 'dist/testing/index.d.ts']));
+    expect(files.filter((path) => /^(src|spec|examples|bench)\//.test(path))).toEqual([]);
+  });
+
+  it('installs with the declared dependencies', async () => {
+    const installed = JSON.parse(await readFile(join(project, 'node_modules/macho/package.json'), 'utf8')) as {
+      peerDependencies: Record<string, string>;
+    };
+    expect(Object.keys(installed.peerDependencies)).toContain('rxjs');
+  });
+
+  it('works from an ES module: Cache from macho, helpers from macho/testing', async () => {
+    expect(await exec(process.execPath, ['check.mjs'], project)).toMatch(/^esm ok/);
+  });
+
+  it('lets CommonJS resolve macho/package.json', async () => {
+    expect(await exec(process.execPath, ['check.cjs'], project)).toMatch(/^cjs ok: .*node_modules[\\/]macho[\\/]package\.json/);
+  });
+});

@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CacheOperation } from 'macho/testing';
+import {
+  applyOperation,
+  cacheOperation,
+  cacheOperations,
+  createVirtualCache,
+  DEFAULT_OPERATION_WEIGHTS,
+  describeOperation,
+  OPERATION_TYPES,
+} from 'macho/testing';
+
+const KEYS = ['a', 'b', 'c'] as const;
+
+describe('cacheOperation', () => {
+  it('generates every operation type, with keys from the list and values from the arbitrary', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(cacheOperation(KEYS, fc.integer({ min: 10, max: 20 }), { maxAdvance: 50 }), (op) => {
+        seen.add(op.type);
+        expect(OPERATION_TYPES).toContain(op.type);
+        if ('key' in op) expect(KEYS).toContain(op.key);
+        if ('value' in op) expect(op.value).toBeGreaterThanOrEqual(10);
+        if (op.type === 'advance') expect(op.ms).toBeGreaterThanOrEqual(0);
+        if (op.type === 'advance') expect(op.ms).toBeLessThanOrEqual(50);
+        if (op.type === 'set' && op.ttl !== undefined) expect(op.ttl).toBeLessThanOrEqual(500);
+      }),
+      { numRuns: 2_000 },
+    );
+    expect([...seen].sort()).toEqual([...OPERATION_TYPES].sort());
+  });
+
+  it('sets a per-entry ttl on some sets only, and never when told so', () => {
+    const sets = fc.sample(cacheOperation(KEYS, fc.nat(), { weights: { ...zeroWeights(), set: 1 } }), 400);
+    const withTtl = sets.filter((op) => op.type === 'set' && op.ttl !== undefined).length;
+    expect(withTtl).toBeGreaterThan(20);
+    expect(withTtl).toBeLessThan(380);
+    const never = fc.sample(
+      cacheOperation(KEYS, fc.nat(), { weights: { ...zeroWeights(), set: 1 }, ttl: fc.constant(undefined) }),
+      200,
+    );
+    expect(never.every((op) => op.type === 'set' && !('ttl' in op))).toBe(true);
+  });
+
+  it('follows the weights; a zero weight leaves the type out', () => {
+    const ops = fc.sample(cacheOperation(KEYS, fc.nat(), { weights: { ...zeroWeights(), get: 1, clear: 1 } }), 300);
+    expect(new Set(ops.map((op) => op.type))).toEqual(new Set(['get', 'clear']));
+    expect(DEFAULT_OPERATION_WEIGHTS.set).toBeGreaterThan(DEFAULT_OPERATION_WEIGHTS.clear);
+  });
+
+  it('takes an arbitrary of keys as well as a list, and lists of values', () => {
+    const ops = fc.sample(cacheOperation(fc.constantFrom(1, 2), ['x', 'y']), 200);
+    for (const op of ops) {
+      if ('key' in op) expect([1, 2]).toContain(op.key);
+      if ('value' in op) expect(['x', 'y']).toContain(op.value);
+    }
+  });
+
+  it('rejects bad inputs with a RangeError or TypeError', () => {
+    expect(() => cacheOperation([], fc.nat())).toThrow(RangeError);
+    expect(() => cacheOperation(KEYS, [])).toThrow(RangeError);
+    expect(() => cacheOperation('abc' as never, fc.nat())).toThrow(TypeError);
+    expect(() => cacheOperation(KEYS, fc.nat(), { weights: zeroWeights() })).toThrow(RangeError);
+    expect(() => cacheOperation(KEYS, fc.nat(), { weights: { get: -1 } })).toThrow(RangeError);
+    expect(() => cacheOperation(KEYS, fc.nat(), { weights: { get: 0.5 } })).toThrow(RangeError);
+    expect(() => cacheOperation(KEYS, fc.nat(), { maxAdvance: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('cacheOperations', () => {
+  it('respects minLength and maxLength, and size spreads the lengths', () => {
+    fc.assert(
+      fc.property(cacheOperations(KEYS, fc.nat(), { minLength: 3, maxLength: 8 }), (ops) => {
+        expect(ops.length).toBeGreaterThanOrEqual(3);
+        expect(ops.length).toBeLessThanOrEqual(8);
+      }),
+    );
+    const long = fc.sample(cacheOperations(KEYS, fc.nat(), { maxLength: 200, size: 'max' }), 100);
+    expect(Math.max(...long.map((ops) => ops.length))).toBeGreaterThan(100);
+  });
+
+  it('shrinks a failing sequence to the one operation that breaks the property', () => {
+    const result = fc.check(
+      fc.property(cacheOperations(KEYS, fc.nat()), (ops) => ops.every((op) => op.type !== 'clear')),
+      { seed: 42 },
+    );
+    expect(result.failed).toBe(true);
+    expect(result.counterexample).toEqual([[{ type: 'clear' }]]);
+  });
+});
+
+describe('applyOperation', () => {
+  it('performs each operation and returns what the cache method returned', () => {
+    const virtual = createVirtualCache<string, { n: number }>({ ttl: 100 });
+    const one = { n: 1 };
+    const two = { n: 2 };
+    const run = (op: CacheOperation<string, { n: number }>) => applyOperation(virtual, op);
+    expect(run({ type: 'set', key: 'a', value: one })).toBeUndefined();
+    expect(run({ type: 'get', key: 'a' })).toBe(one);
+    expect(run({ type: 'peek', key: 'a' })).toBe(one);
+    expect(run({ type: 'has', key: 'a' })).toBe(true);
+    expect(run({ type: 'update', key: 'a', value: two })).toBe(two);
+    expect(virtual.cache.peek('a')).toBe(two);
+    expect(run({ type: 'update', key: 'zz', value: two })).toBeUndefined();
+    expect(run({ type: 'delete', key: 'a' })).toBe(true);
+    expect(run({ type: 'delete', key: 'a' })).toBe(false);
+    run({ type: 'set', key: 'b', value: one, ttl: 10 });
+    run({ type: 'set', key: 'c', value: one });
+    expect(run({ type: 'advance', ms: 10 })).toBeUndefined();
+    expect(virtual.now()).toBe(10);
+    expect(run({ type: 'has', key: 'b' })).toBe(false); // its own ttl passed
+    expect(run({ type: 'has', key: 'c' })).toBe(true); // the cache's ttl has not
+    expect(run({ type: 'clear' })).toBeUndefined();
+    expect(virtual.cache.size).toBe(0);
+    virtual.dispose();
+  });
+
+  it('describes operations as code', () => {
+    expect(describeOperation({ type: 'set', key: 'a', value: 1, ttl: 50 })).toBe('set("a", 1, { ttl: 50 })');
+    expect(describeOperation({ type: 'set', key: 1, value: { x: 'y' } })).toBe('set(1, {"x":"y"})');
+    expect(describeOperation({ type: 'update', key: 'a', value: 2 })).toBe('update("a", () => 2)');
+    expect(describeOperation({ type: 'peek', key: Symbol('s') })).toBe('peek(Symbol(s))');
+    expect(describeOperation({ type: 'clear' })).toBe('clear()');
+    expect(describeOperation({ type: 'advance', ms: 7 })).toBe('advance(7)');
+  });
+});
+
+function zeroWeights(): Record<(typeof OPERATION_TYPES)[number], number> {
+  return Object.fromEntries(OPERATION_TYPES.map((type) => [type, 0])) as Record<(typeof OPERATION_TYPES)[number], number>;
+}

@@ -1,0 +1,165 @@
+import { VirtualTimeScheduler, asyncScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { CacheOptions } from 'macho';
+import { createVirtualCache } from 'macho/testing';
+
+describe('createVirtualCache', () => {
+  it('starts at time 0 on a new VirtualTimeScheduler and passes the options on', () => {
+    const virtual = createVirtualCache<string, number>({ maxCacheSize: 7, ttl: 100 });
+    expect(virtual.now()).toBe(0);
+    expect(virtual.scheduler).toBeInstanceOf(VirtualTimeScheduler);
+    expect(virtual.cache.options.scheduler).toBe(virtual.scheduler);
+    expect(virtual.cache.options.maxCacheSize).toBe(7);
+    expect(virtual.cache.options.ttl).toBe(100);
+    virtual.dispose();
+  });
+
+  it('moves time with advance and advanceTo, returning the new time', () => {
+    const virtual = createVirtualCache();
+    expect(virtual.advance(10)).toBe(10);
+    expect(virtual.advance(0)).toBe(10);
+    expect(virtual.advanceTo(25)).toBe(25);
+    expect(virtual.now()).toBe(25);
+    expect(virtual.scheduler.now()).toBe(25);
+    virtual.dispose();
+  });
+
+  it('fires the expiry timer exactly at the TTL, with no read needed', () => {
+    const { cache, advance, dispose } = createVirtualCache<string, number>({ ttl: 100 });
+    const expired: Array<{ key: string; at: number }> = [];
+    cache.on('expire').subscribe((e) => expired.push({ key: e.key, at: e.at }));
+    cache.set('a', 1);
+    advance(99);
+    expect(expired).toEqual([]);
+    expect(cache.peek('a')).toBe(1);
+    advance(1);
+    expect(expired).toEqual([{ key: 'a', at: 100 }]);
+    expect(cache.get('a')).toBeUndefined();
+    dispose();
+  });
+
+  it('runs every timer due on the way, each at its own time, and stops at the target', () => {
+    const { cache, advanceTo, now, scheduler, dispose } = createVirtualCache<string, number>({ ttl: 0 });
+    const expired: Array<[string, number]> = [];
+    cache.on('expire').subscribe((e) => expired.push([e.key, e.at]));
+    cache.set('a', 1, { ttl: 100 }).set('b', 2, { ttl: 200 }).set('c', 3, { ttl: 300 });
+    advanceTo(250);
+    expect(expired).toEqual([
+      ['a', 100],
+      ['b', 200],
+    ]);
+    expect(now()).toBe(250);
+    expect(scheduler.frame).toBe(250);
+    expect(cache.has('c')).toBe(true);
+    advanceTo(300);
+    expect(expired).toContainEqual(['c', 300]);
+    dispose();
+  });
+
+  it('never runs a timer past the target and restores maxFrames', () => {
+    const { cache, advance, scheduler, dispose } = createVirtualCache<string, number>({ ttl: 1_000 });
+    let late = false;
+    scheduler.schedule(() => {
+      late = true;
+    }, 600);
+    cache.set('a', 1);
+    advance(500);
+    expect(late).toBe(false);
+    expect(scheduler.frame).toBe(500);
+    expect(scheduler.maxFrames).toBe(Infinity);
+    expect(scheduler.actions.length).toBe(2); // our action at 600 and the cache's expiry at 1000
+    expect(cache.peek('a')).toBe(1);
+    advance(100);
+    expect(late).toBe(true);
+    dispose();
+  });
+
+  it('runs an action scheduled exactly at the target', () => {
+    const virtual = createVirtualCache();
+    let ran = 0;
+    virtual.scheduler.schedule(() => ran++, 50);
+    virtual.advance(50);
+    expect(ran).toBe(1);
+    virtual.dispose();
+  });
+
+  it('reaches a far expiry (beyond a 32-bit timer delay) in hops', () => {
+    const { cache, advance, dispose } = createVirtualCache<string, number>({ ttl: 2 ** 32 });
+    cache.set('a', 1);
+    advance(2 ** 32 - 1);
+    expect(cache.peek('a')).toBe(1);
+    advance(1);
+    expect(cache.metrics().expirations).toBe(1);
+    dispose();
+  });
+
+  it('refuses to move time backwards or by a non-finite amount', () => {
+    const virtual = createVirtualCache();
+    virtual.advance(100);
+    expect(() => virtual.advanceTo(99)).toThrow(RangeError);
+    expect(() => virtual.advance(-1)).toThrow(RangeError);
+    expect(() => virtual.advance(Number.NaN)).toThrow(RangeError);
+    expect(() => virtual.advance(Infinity)).toThrow(RangeError);
+    expect(() => virtual.advanceTo(Number.NaN)).toThrow(RangeError);
+    expect(virtual.now()).toBe(100);
+    virtual.dispose();
+  });
+
+  it('refuses to advance from inside a timer (a re-entrant flush)', () => {
+    const { cache, advance, now, dispose } = createVirtualCache<string, number>({ ttl: 10 });
+    const errors: unknown[] = [];
+    cache.on('expire').subscribe(() => {
+      try {
+        advance(5);
+      } catch (error) {
+        errors.push(error);
+      }
+    });
+    cache.set('a', 1);
+    advance(20);
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0])).toMatch(/from inside a timer/);
+    expect(now()).toBe(20);
+    dispose();
+  });
+
+  it('ends at the target even when a scheduled action throws', () => {
+    const virtual = createVirtualCache();
+    virtual.scheduler.schedule(() => {
+      throw new Error('boom');
+    }, 5);
+    expect(() => virtual.advance(10)).toThrow('boom');
+    expect(virtual.now()).toBe(10);
+    expect(virtual.scheduler.maxFrames).toBe(Infinity);
+    virtual.dispose();
+  });
+
+  it('shares a given VirtualTimeScheduler between caches', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const one = createVirtualCache<string, number>({ scheduler, ttl: 10 });
+    const two = createVirtualCache<string, number>({ scheduler, ttl: 10 });
+    one.cache.set('a', 1);
+    two.cache.set('a', 2);
+    one.advance(10);
+    expect(two.now()).toBe(10);
+    expect(one.cache.metrics().expirations).toBe(1);
+    expect(two.cache.metrics().expirations).toBe(1);
+    one.dispose();
+    two.dispose();
+  });
+
+  it('rejects a scheduler that is not virtual, and bad cache options', () => {
+    const options = { scheduler: asyncScheduler } as unknown as CacheOptions;
+    expect(() => createVirtualCache(options as never)).toThrow(TypeError);
+    expect(() => createVirtualCache({ maxCacheSize: 0 })).toThrow(RangeError);
+  });
+
+  it('dispose disposes of the cache, once', () => {
+    const virtual = createVirtualCache<string, number>({ ttl: 10 });
+    virtual.cache.set('a', 1);
+    virtual.dispose();
+    virtual.dispose();
+    expect(virtual.cache.disposed).toBe(true);
+    expect(() => virtual.advance(100)).not.toThrow(); // the cancelled timer does not fire
+  });
+});

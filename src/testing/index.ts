@@ -1,0 +1,56 @@
+/**
+ * `macho/testing`: helpers to property-test your own cache configurations.
+ *
+ * - {@link createVirtualCache}: a cache on a virtual clock (`advance(ms)` fires expiry timers);
+ * - {@link cacheOperation} / {@link cacheOperations}: fast-check arbitraries of operations,
+ *   applied with {@link applyOperation};
+ * - {@link cacheCommands} / {@link runCacheCommands}: model-based testing with `fc.commands`
+ *   against a reference {@link CacheModel};
+ * - {@link checkInvariants} / {@link assertInvariants}: what must hold for any configuration,
+ *   and {@link recordEvents} to check metrics against the events.
+ *
+ * This entry point needs **fast-check** (≥ 3) installed: it is an optional peer
+ * dependency of `macho`, used only here (`npm install --save-dev fast-check`).
+ *
+ * @example
+ * import fc from 'fast-check';
+ * import { applyOperation, assertInvariants, cacheOperations, createVirtualCache } from 'macho/testing';
+ *
+ * fc.assert(fc.property(cacheOperations(['a', 'b', 'c'], fc.integer()), (ops) => {
+ *   const virtual = createVirtualCache<string, number>({ maxCacheSize: 2, ttl: 100 });
+ *   for (const op of ops) {
+ *     applyOperation(virtual, op);
+ *     assertInvariants(virtual.cache);
+ *   }
+ *   virtual.dispose();
+ * }));
+ *
+ * @module
+ */
+export type { VirtualCache, VirtualCacheOptions } from './virtualCache.js';
+export { createVirtualCache } from './virtualCache.js';
+export type {
+  AdvanceOperation,
+  CacheOperation,
+  CacheOperationType,
+  ClearOperation,
+  DeleteOperation,
+  GetOperation,
+  HasOperation,
+  OperationResult,
+  OperationTarget,
+  PeekOperation,
+  SetOperation,
+  UpdateOperation,
+} from './operations.js';
+export { applyOperation, describeOperation, OPERATION_TYPES } from './operations.js';
+export type { CacheOperationOptions, CacheOperationsOptions, Source } from './arbitraries.js';
+export { cacheOperation, cacheOperations, DEFAULT_OPERATION_WEIGHTS } from './arbitraries.js';
+export type { CacheModelInit, ModelEntry } from './cacheModel.js';
+export { CacheModel, createCacheModel } from './cacheModel.js';
+export type { CacheCommandsOptions, CacheModelCommand } from './modelCommands.js';
+export { cacheCommands, runCacheCommands } from './modelCommands.js';
+export type { CheckedMetrics, InvariantExtras, InvariantReport, InvariantSubject } from './invariants.js';
+export { assertInvariants, checkInvariants } from './invariants.js';
+export type { EventCounts, EventRecorder, RecordableCache } from './eventRecorder.js';
+export { recordEvents } from './eventRecorder.js';
