@@ -1,0 +1,157 @@
+import { VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { CacheOptions, Command } from 'macho';
+import { Cache } from 'macho';
+import { advance } from './support/models.js';
+
+type ErrorClass = typeof TypeError | typeof RangeError;
+
+// Each bad option, the error class it must throw, and the option name the message must contain.
+const BAD: ReadonlyArray<{ options: Record<string, unknown>; error: ErrorClass; names: string }> = [
+  { options: { maxCacheSize: 0 }, error: RangeError, names: 'maxCacheSize' },
+  { options: { maxCacheSize: -1 }, error: RangeError, names: 'maxCacheSize' },
+  { options: { maxCacheSize: 1.5 }, error: RangeError, names: 'maxCacheSize' },
+  { options: { maxCacheSize: NaN }, error: RangeError, names: 'maxCacheSize' },
+  { options: { maxCacheSize: Infinity }, error: RangeError, names: 'maxCacheSize' },
+  { options: { maxCacheSize: '10' }, error: TypeError, names: 'maxCacheSize' },
+  { options: { maxCacheSize: null }, error: TypeError, names: 'maxCacheSize' },
+  { options: { shardCount: 0 }, error: RangeError, names: 'shardCount' },
+  { options: { shardCount: 2.5 }, error: RangeError, names: 'shardCount' },
+  { options: { shardCount: NaN }, error: RangeError, names: 'shardCount' },
+  { options: { maxCacheSize: 4, shardCount: 5 }, error: RangeError, names: 'shardCount' },
+  { options: { shardCount: '2' }, error: TypeError, names: 'shardCount' },
+  { options: { probability: 0 }, error: RangeError, names: 'probability' },
+  { options: { probability: 1 }, error: RangeError, names: 'probability' },
+  { options: { probability: -0.1 }, error: RangeError, names: 'probability' },
+  { options: { probability: 2 }, error: RangeError, names: 'probability' },
+  { options: { probability: NaN }, error: RangeError, names: 'probability' },
+  { options: { bloom: true, probability: '0.1' }, error: TypeError, names: 'probability' },
+  { options: { strategy: 'lfu2' }, error: RangeError, names: 'strategy' },
+  { options: { strategy: 'LRU' }, error: RangeError, names: 'strategy' },
+  { options: { strategy: 'toString' }, error: RangeError, names: 'strategy' },
+  { options: { strategy: 42 }, error: TypeError, names: 'strategy' },
+  { options: { strategy: null }, error: TypeError, names: 'strategy' },
+  { options: { ttl: -1 }, error: RangeError, names: 'ttl' },
+  { options: { ttl: -Infinity }, error: RangeError, names: 'ttl' },
+  { options: { ttl: NaN }, error: RangeError, names: 'ttl' },
+  { options: { ttl: '5' }, error: TypeError, names: 'ttl' },
+  { options: { ttl: null }, error: TypeError, names: 'ttl' },
+  { options: { bloom: 'yes' }, error: TypeError, names: 'bloom' },
+  { options: { bloom: 1 }, error: TypeError, names: 'bloom' },
+  { options: { bloom: null }, error: TypeError, names: 'bloom' },
+  { options: { seed: 1.5 }, error: RangeError, names: 'seed' },
+  { options: { seed: '1' }, error: TypeError, names: 'seed' },
+  { options: { scheduler: {} }, error: TypeError, names: 'scheduler' },
+  { options: { scheduler: { now: () => 0 } }, error: TypeError, names: 'scheduler' },
+  { options: { scheduler: null }, error: TypeError, names: 'scheduler' },
+  { options: { latencySampleEvery: -1 }, error: RangeError, names: 'latencySampleEvery' },
+  { options: { maxSize: 10 }, error: TypeError, names: 'maxSize' },
+  { options: { max_cache_size: 10 }, error: TypeError, names: 'max_cache_size' },
+];
+
+const quote = (name: string) => new RegExp(`\\b${name}\\b`);
+
+describe('options: validation at construction', () => {
+  it.each(BAD)('$options throws a $error.name naming "$names"', ({ options, error, names }) => {
+    let thrown: unknown;
+    try {
+      new Cache(options as CacheOptions);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(error);
+    expect((thrown as Error).message).toMatch(quote(names));
+  });
+
+  it('refuses options that are not an object', () => {
+    expect(() => new Cache(5 as unknown as CacheOptions)).toThrow(TypeError);
+    expect(() => new Cache(null as unknown as CacheOptions)).toThrow(TypeError);
+  });
+
+  it('accepts the boundaries of each range', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const good: CacheOptions[] = [
+      { maxCacheSize: 1 },
+      { maxCacheSize: 5, shardCount: 5 },
+      { probability: 0.000001, bloom: true },
+      { probability: 0.999999, bloom: true },
+      { ttl: 0 },
+      { ttl: Infinity },
+      { ttl: 0.5 },
+      { seed: -7 },
+      { seed: 0 },
+      { strategy: 'fifo' },
+      { strategy: 'random' },
+      { latencySampleEvery: 0 },
+      { maxCacheSize: undefined, ttl: undefined }, // an absent option takes its default
+    ];
+    for (const options of good) expect(() => new Cache({ scheduler, ...options }).dispose()).not.toThrow();
+  });
+});
+
+describe('options: defaults', () => {
+  it('match the design: maxCacheSize 100, ttl 600000, shardCount 1, strategy lru, bloom false', () => {
+    const cache = new Cache();
+    try {
+      expect(cache.options).toMatchObject({
+        maxCacheSize: 100,
+        ttl: 600_000,
+        shardCount: 1,
+        strategy: 'lru',
+        bloom: false,
+      });
+      expect(cache.metrics().maxSize).toBe(100);
+      expect(cache.metrics().shards).toHaveLength(1);
+    } finally {
+      cache.dispose();
+    }
+  });
+
+  it('behave as documented: 100 entries, least recently used evicted, ten-minute TTL', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const cache = new Cache<number, number>({ scheduler });
+    const evicted: number[] = [];
+    cache.on('evict').subscribe((e) => evicted.push(e.key));
+    for (let i = 0; i < 100; i++) cache.set(i, i);
+    cache.get(0); // recency: 1 is now the least recent
+    cache.set(100, 100);
+    expect(cache.size).toBe(100);
+    expect(evicted).toEqual([1]);
+    advance(scheduler, 599_999);
+    expect(cache.has(0)).toBe(true);
+    advance(scheduler, 1);
+    expect(cache.has(0)).toBe(false);
+    expect(cache.size).toBe(0);
+  });
+});
+
+describe('options: per-entry ttl', () => {
+  it.each([
+    { ttl: -1, error: RangeError },
+    { ttl: NaN, error: RangeError },
+    { ttl: '5', error: TypeError },
+  ])('set(k, v, { ttl: $ttl }) throws a $error.name naming ttl and changes nothing', ({ ttl, error }) => {
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: new VirtualTimeScheduler() });
+    const log: Command[] = [];
+    cache.commands$.subscribe((c) => log.push(c));
+    cache.set('a', 1);
+    const before = cache.snapshot();
+    const sets = cache.metrics().sets;
+
+    let thrown: unknown;
+    try {
+      cache.set('a', 2, { ttl: ttl as number });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(error);
+    expect((thrown as Error).message).toMatch(quote('ttl'));
+    expect(() => cache.set('b', 3, { ttl: ttl as number })).toThrow(error);
+
+    expect(cache.snapshot()).toBe(before);
+    expect(cache.get('a')).toBe(1);
+    expect(cache.has('b')).toBe(false);
+    expect(cache.metrics().sets).toBe(sets);
+    expect(log.map((c) => c.type)).toEqual(['set', 'get']); // the refused writes are not in the log
+  });
+});
