@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { Observable } from 'rxjs';
+import type { Command } from 'macho';
+import { Cache, CacheDisposedError } from 'macho';
+import { advance, pendingActions, virtualClock } from '../fixtures/virtualTime.js';
+
+/** Subscribes and records whether the stream completed (or errored). */
+function track(stream: Observable<unknown>): { completed: () => boolean; error: () => unknown; values: unknown[] } {
+  let completed = false;
+  let error: unknown;
+  const values: unknown[] = [];
+  stream.subscribe({ next: (v) => values.push(v), complete: () => (completed = true), error: (e) => (error = e) });
+  return { completed: () => completed, error: () => error, values };
+}
+
+describe('lifecycle: dispose()', () => {
+  it('completes every stream and cancels the expiry timer', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 100, scheduler });
+    const streams = {
+      commands: track(cache.commands$),
+      events: track(cache.events$),
+      evictions: track(cache.on('evict')),
+      metrics: track(cache.metrics$),
+      snapshots: track(cache.snapshots$),
+      watchA: track(cache.watch('a')),
+      watchB: track(cache.watch('b')),
+    };
+    cache.set('a', 1);
+    cache.set('b', 2, { ttl: 5_000 });
+    advance(scheduler, 0); // the stream ticks, so that only the expiry timer waits
+    expect(pendingActions(scheduler)).toBe(1);
+    for (const [name, stream] of Object.entries(streams)) expect(stream.completed(), name).toBe(false);
+
+    cache.dispose();
+    for (const [name, stream] of Object.entries(streams)) {
+      expect(stream.completed(), name).toBe(true);
+      expect(stream.error(), name).toBeUndefined();
+    }
+    expect(pendingActions(scheduler)).toBe(0);
+    expect(cache.disposed).toBe(true);
+    // Nothing fires later either.
+    const events = streams.events.values.length;
+    advance(scheduler, 10_000);
+    expect(streams.events.values).toHaveLength(events);
+  });
+
+  it('completes snapshots$ and metrics$ at once even with a tick pending, leaving no timer behind', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 0, scheduler });
+    const metrics = track(cache.metrics$);
+    const snapshots = track(cache.snapshots$);
+    cache.set('a', 1); // both streams now wait for the next tick
+    cache.dispose();
+    expect(metrics.completed()).toBe(true);
+    expect(snapshots.completed()).toBe(true);
+    expect(pendingActions(scheduler)).toBe(0);
+    // The last change was not lost: each stream's final value shows it.
+    expect(snapshots.values.at(-1)).toMatchObject({ size: 1 });
+    expect(metrics.values.at(-1)).toMatchObject({ sets: 1, size: 1 });
+  });
+
+  it('makes later operations throw CacheDisposedError; metrics() and snapshot() still answer', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, { n: number }>({ scheduler });
+    cache.set('a', { n: 1 });
+    const snapshot = cache.snapshot();
+    const metrics = cache.metrics();
+    cache.dispose();
+    const operations: Array<[string, () => unknown]> = [
+      ['get', () => cache.get('a')],
+      ['set', () => cache.set('a', { n: 2 })],
+      ['add', () => cache.add('a', { n: 2 })],
+      ['peek', () => cache.peek('a')],
+      ['has', () => cache.has('a')],
+      ['delete', () => cache.delete('a')],
+      ['clear', () => cache.clear()],
+      ['update', () => cache.update('a', (draft) => void (draft.n += 1))],
+      ['size', () => cache.size],
+      ['keys', () => cache.keys()],
+      ['values', () => cache.values()],
+      ['entries', () => cache.entries()],
+      ['iterate', () => [...cache]],
+      ['forEach', () => cache.forEach(() => {})],
+      ['execute', () => cache.execute({ type: 'get', key: 'a', at: 0 } as Command<string, { n: number }>)],
+    ];
+    for (const [name, operation] of operations) expect(operation, name).toThrow(CacheDisposedError);
+    expect(cache.snapshot()).toEqual(snapshot);
+    expect(cache.metrics()).toEqual(metrics);
+  });
+
+  it('rejects getOrLoad and errors watch after dispose, without calling the loader', async () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    cache.dispose();
+    let calls = 0;
+    await expect(cache.getOrLoad('a', () => ++calls)).rejects.toBeInstanceOf(CacheDisposedError);
+    expect(calls).toBe(0);
+    const watched = track(cache.watch('a'));
+    expect(watched.error()).toBeInstanceOf(CacheDisposedError);
+    // Streams subscribed after dispose complete at once.
+    expect(track(cache.events$).completed()).toBe(true);
+    expect(track(cache.commands$).completed()).toBe(true);
+  });
+
+  it('can be called twice, and from inside an event handler', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 10, scheduler });
+    const seen: string[] = [];
+    let completed = 0;
+    cache.events$.subscribe({
+      next: (event) => {
+        seen.push(`${event.type}:${String(event.key)}`);
+        if (event.key === 'b') cache.dispose();
+      },
+      complete: () => completed++,
+    });
+    cache.set('a', 1);
+    expect(() => cache.set('b', 2)).not.toThrow();
+    expect(cache.disposed).toBe(true);
+    expect(() => cache.dispose()).not.toThrow();
+    expect(seen).toEqual(['set:a', 'set:b']);
+    expect(completed).toBe(1);
+    expect(pendingActions(scheduler)).toBe(0);
+    expect(() => cache.set('c', 3)).toThrow(CacheDisposedError);
+  });
+
+  it('a load that finishes after dispose answers its caller and stores nothing', async () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    let resolve!: (value: number) => void;
+    const pending = cache.getOrLoad('a', () => new Promise<number>((r) => (resolve = r)));
+    const snapshot = cache.snapshot();
+    cache.dispose();
+    resolve(42);
+    await expect(pending).resolves.toBe(42);
+    expect(cache.snapshot()).toBe(snapshot);
+  });
+});

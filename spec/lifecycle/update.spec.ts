@@ -1,0 +1,128 @@
+import { nothing } from 'immer';
+import { describe, expect, it } from 'vitest';
+import type { CacheEvent, Command } from 'macho';
+import { Cache } from 'macho';
+import { advance, virtualClock } from '../fixtures/virtualTime.js';
+
+interface User {
+  name: string;
+  visits: number;
+  tags: string[];
+}
+
+function setup(options: { ttl?: number } = {}) {
+  const scheduler = virtualClock();
+  const cache = new Cache<string, User>({ ttl: options.ttl ?? 0, scheduler });
+  const events: CacheEvent<string, User>[] = [];
+  const log: Command<string, User>[] = [];
+  cache.events$.subscribe((event) => events.push(event));
+  cache.commands$.subscribe((command) => log.push(command));
+  return { scheduler, cache, events, log };
+}
+
+describe('lifecycle: update(key, recipe)', () => {
+  it('applies an immer recipe; the result is new, frozen and stored; the old value is untouched', () => {
+    const { cache, events } = setup();
+    const original: User = { name: 'ada', visits: 1, tags: ['a'] };
+    cache.set('u', original);
+    const next = cache.update('u', (draft) => {
+      draft.visits += 1;
+      draft.tags.push('b');
+    });
+    expect(next).toEqual({ name: 'ada', visits: 2, tags: ['a', 'b'] });
+    expect(next).not.toBe(original);
+    expect(Object.isFrozen(next)).toBe(true);
+    expect(Object.isFrozen(next!.tags)).toBe(true);
+    expect(original).toEqual({ name: 'ada', visits: 1, tags: ['a'] });
+    expect(cache.get('u')).toBe(next);
+    expect(events.at(-2)).toMatchObject({ type: 'set', key: 'u', value: next, replaced: true });
+    expect(cache.metrics()).toMatchObject({ sets: 2, size: 1 });
+  });
+
+  it('accepts a replacement value returned by the recipe, and works on primitive values', () => {
+    const scheduler = virtualClock();
+    const counters = new Cache<string, number>({ scheduler });
+    counters.set('n', 1);
+    expect(counters.update('n', (n) => n + 1)).toBe(2);
+    expect(counters.get('n')).toBe(2);
+
+    const { cache } = setup();
+    cache.set('u', { name: 'ada', visits: 1, tags: [] });
+    expect(cache.update('u', () => ({ name: 'bob', visits: 0, tags: [] }))).toEqual({ name: 'bob', visits: 0, tags: [] });
+    expect(cache.peek('u')?.name).toBe('bob');
+  });
+
+  it('keeps the entry expiry', () => {
+    const { scheduler, cache } = setup({ ttl: 100 });
+    cache.set('u', { name: 'ada', visits: 0, tags: [] }); // expires at 100
+    advance(scheduler, 60);
+    cache.update('u', (draft) => void (draft.visits += 1));
+    expect(cache.snapshot().entries).toEqual([
+      { key: 'u', value: { name: 'ada', visits: 1, tags: [] }, shard: 0, expiresAt: 100 },
+    ]);
+    advance(scheduler, 39);
+    expect(cache.peek('u')?.visits).toBe(1);
+    advance(scheduler, 1);
+    expect(cache.has('u')).toBe(false);
+    expect(cache.metrics().expirations).toBe(1);
+  });
+
+  it('does nothing on a missing or expired key, and does not call the recipe', () => {
+    const { scheduler, cache, events, log } = setup({ ttl: 10 });
+    let calls = 0;
+    const recipe = (draft: User): void => {
+      calls++;
+      draft.visits += 1;
+    };
+    expect(cache.update('missing', recipe)).toBeUndefined();
+    cache.set('u', { name: 'ada', visits: 0, tags: [] });
+    advance(scheduler, 10); // the timer expires it
+    events.length = 0;
+    log.length = 0;
+    expect(cache.update('u', recipe)).toBeUndefined();
+    expect(calls).toBe(0);
+    expect(cache.has('u')).toBe(false);
+    expect(events).toEqual([]);
+    expect(log).toEqual([]);
+    expect(cache.metrics().sets).toBe(1);
+  });
+
+  it('a recipe that changes nothing is not a write', () => {
+    const { cache, events, log } = setup();
+    const user: User = { name: 'ada', visits: 3, tags: ['x'] };
+    cache.set('u', user);
+    const snapshot = cache.snapshot();
+    events.length = 0;
+    log.length = 0;
+    expect(cache.update('u', () => {})).toBe(user);
+    expect(
+      cache.update('u', (draft) => {
+        draft.visits = 3;
+        draft.name = 'ada';
+      }),
+    ).toBe(user);
+    expect(cache.update('u', (draft) => draft)).toBe(user);
+    expect(events).toEqual([]);
+    expect(log).toEqual([]);
+    expect(cache.metrics().sets).toBe(1);
+    expect(cache.snapshot()).toBe(snapshot);
+  });
+
+  it('is logged as an update command that replays to the same state', () => {
+    const { scheduler, cache, log } = setup({ ttl: 50 });
+    cache.set('u', { name: 'ada', visits: 0, tags: [] });
+    advance(scheduler, 5);
+    cache.update('u', (draft) => void draft.tags.push('t'));
+    expect(log.map((command) => command.type)).toEqual(['set', 'update']);
+    const replayed = Cache.replay(log, { ttl: 50, scheduler: virtualClock() });
+    expect(replayed.snapshot()).toEqual(cache.snapshot());
+  });
+
+  it('deletes the entry when the recipe returns immer nothing, as set(key, undefined) does', () => {
+    const { cache, events } = setup();
+    cache.set('u', { name: 'ada', visits: 0, tags: [] });
+    expect(cache.update('u', () => nothing as unknown as User)).toBeUndefined();
+    expect(cache.has('u')).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: 'delete', key: 'u' });
+  });
+});

@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CacheSnapshot, MetricsSnapshot } from 'macho';
+import { Cache } from 'macho';
+import type { Driven, Key, Value } from '../fixtures/ops.js';
+import { opsArb, optionsArb } from '../fixtures/ops.js';
+import { advance, tick, virtualClock } from '../fixtures/virtualTime.js';
+
+function expectDeeplyFrozen(snapshot: CacheSnapshot): void {
+  expect(Object.isFrozen(snapshot)).toBe(true);
+  expect(Object.isFrozen(snapshot.entries)).toBe(true);
+  for (const entry of snapshot.entries) expect(Object.isFrozen(entry)).toBe(true);
+}
+
+describe('streams: snapshot()', () => {
+  it('is frozen, never changes afterwards, and is the same object while nothing changes', () => {
+    fc.assert(
+      fc.property(optionsArb, opsArb({ maxCommands: 40 }), (options, ops) => {
+        const scheduler = virtualClock();
+        const cache = new Cache<Key, Value>({ ...options, scheduler });
+        // Every snapshot taken along the way, with a deep copy made when it was taken.
+        const taken: Array<[CacheSnapshot<Key, Value>, unknown]> = [];
+        const driven: Driven = {
+          cache,
+          scheduler,
+          afterEach() {
+            const snapshot = cache.snapshot();
+            expectDeeplyFrozen(snapshot);
+            expect(cache.snapshot()).toBe(snapshot); // memoised: nothing changed in between
+            cache.peek('a');
+            cache.has('b');
+            expect(cache.snapshot()).toBe(snapshot); // peek and has are not commands
+            expect(snapshot.size).toBe(snapshot.entries.length);
+            taken.push([snapshot, structuredClone(snapshot)]);
+          },
+        };
+        fc.modelRun(() => ({ model: {}, real: driven }), ops);
+        for (const [snapshot, copy] of taken) expect(snapshot).toEqual(copy);
+        // Versions only go up, and a new version is a new object.
+        for (let i = 1; i < taken.length; i++) {
+          const [previous] = taken[i - 1]!;
+          const [current] = taken[i]!;
+          expect(current.version).toBeGreaterThanOrEqual(previous.version);
+          if (current.version !== previous.version) expect(current).not.toBe(previous);
+          else expect(current).toBe(previous);
+        }
+        cache.dispose();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('counts commands in version and keeps the time of the last one in at', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 0, scheduler });
+    expect(cache.snapshot()).toEqual({ version: 0, at: 0, size: 0, entries: [] });
+    advance(scheduler, 5);
+    cache.set('a', 1);
+    advance(scheduler, 5);
+    cache.get('a');
+    const snapshot = cache.snapshot();
+    expect(snapshot).toEqual({ version: 2, at: 10, size: 1, entries: [{ key: 'a', value: 1, shard: 0 }] });
+    // A no-op update is not a write: the same snapshot.
+    cache.update('a', () => {});
+    expect(cache.snapshot()).toBe(snapshot);
+  });
+});
+
+describe('streams: snapshots$ and metrics$ keep to the pace of the scheduler', () => {
+  it('snapshots$: the current snapshot at once, then at most one per tick', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<number, number>({ maxCacheSize: 1_000, ttl: 50, scheduler });
+    cache.set(0, 0);
+    const emitted: CacheSnapshot<number, number>[] = [];
+    cache.snapshots$.subscribe((snapshot) => emitted.push(snapshot));
+    expect(emitted).toEqual([cache.snapshot()]);
+
+    for (let i = 1; i <= 100; i++) cache.set(i, i);
+    expect(emitted).toHaveLength(1);
+    tick(scheduler);
+    expect(emitted).toHaveLength(2);
+    expect(emitted[1]).toBe(cache.snapshot());
+    expect(emitted[1]!.size).toBe(101);
+
+    // Nothing changed: nothing emitted. Reads are not changes.
+    cache.get(1);
+    cache.peek(2);
+    tick(scheduler);
+    expect(emitted).toHaveLength(2);
+
+    // The expiry timer's clean-up is a change like any other: one snapshot for it.
+    advance(scheduler, 50);
+    expect(emitted).toHaveLength(3);
+    expect(emitted[2]!.size).toBe(0);
+    expect(emitted[2]!.at).toBe(50);
+    cache.dispose();
+  });
+
+  it('metrics$: the current metrics at once, then at most one per tick, equal to metrics()', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<number, number>({ maxCacheSize: 10, ttl: 0, scheduler, latencySampleEvery: 0 });
+    cache.set(0, 0).get(0);
+    const emitted: MetricsSnapshot[] = [];
+    cache.metrics$.subscribe((metrics) => emitted.push(metrics));
+    expect(emitted).toEqual([cache.metrics()]);
+
+    for (let i = 0; i < 50; i++) {
+      cache.set(i, i);
+      cache.get(i + 1);
+    }
+    cache.delete(45);
+    expect(emitted).toHaveLength(1);
+    tick(scheduler);
+    expect(emitted).toHaveLength(2);
+    expect(emitted[1]).toEqual(cache.metrics());
+    expect(Object.isFrozen(emitted[1])).toBe(true);
+    expect(emitted[1]).toMatchObject({ sets: 51, hits: 1, misses: 50, evictions: 40, deletes: 1, size: 9 });
+    tick(scheduler);
+    expect(emitted).toHaveLength(2);
+    cache.dispose();
+  });
+
+  it('in a random run: no emission but at a tick, at most one per tick, and always the current figures', () => {
+    fc.assert(
+      fc.property(optionsArb, opsArb({ maxCommands: 40 }), (options, ops) => {
+        const scheduler = virtualClock();
+        const cache = new Cache<Key, Value>({ ...options, scheduler, latencySampleEvery: 0 });
+        const list = [...ops];
+        // Where each emission happened: at subscription, during operation i, or in the tick after it.
+        let phase = 'subscribe';
+        const emissions: Array<{ stream: string; phase: string; at: number }> = [];
+        let metrics: MetricsSnapshot | undefined;
+        let snapshot: CacheSnapshot<Key, Value> | undefined;
+        cache.metrics$.subscribe((m) => {
+          metrics = m;
+          emissions.push({ stream: 'metrics', phase, at: scheduler.now() });
+        });
+        cache.snapshots$.subscribe((s) => {
+          snapshot = s;
+          emissions.push({ stream: 'snapshots', phase, at: scheduler.now() });
+        });
+        let index = 0;
+        phase = 'op 0';
+        const driven: Driven = {
+          cache,
+          scheduler,
+          afterEach() {
+            phase = `tick ${index}`;
+            tick(scheduler);
+            expect(metrics).toEqual(cache.metrics());
+            expect(snapshot!.entries).toEqual(cache.snapshot().entries);
+            phase = `op ${++index}`;
+          },
+        };
+        fc.modelRun(() => ({ model: {}, real: driven }), list);
+        for (const stream of ['metrics', 'snapshots']) {
+          const mine = emissions.filter((e) => e.stream === stream);
+          expect(mine.filter((e) => e.phase === 'subscribe')).toHaveLength(1);
+          list.forEach((op, i) => {
+            expect(mine.filter((e) => e.phase === `tick ${i}`).length).toBeLessThanOrEqual(1);
+            const during = mine.filter((e) => e.phase === `op ${i}`).map((e) => e.at);
+            // Only advancing time runs ticks (the expiry timer's): one emission per instant at most.
+            if (!String(op).startsWith('advance')) expect(during).toEqual([]);
+            else expect(new Set(during).size).toBe(during.length);
+          });
+        }
+        cache.dispose();
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
