@@ -43,6 +43,12 @@ export interface EvictionPolicy {
   onUpdate(slot: number): void;
   /** The entry in `slot` left the cache (delete, expiry, or eviction): forget it. */
   onRemove(slot: number): void;
+  /**
+   * Optional: `get` found no entry for `key`. Frequency-based policies (TinyLFU) count
+   * misses too, since a key that keeps being asked for deserves admission. Left out,
+   * it costs nothing.
+   */
+  onMiss?(key: unknown): void;
   /** The occupied slot to evict now. Called only when the shard is full. */
   victim(): number;
   /** Every entry left at once (`clear`). */

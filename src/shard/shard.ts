@@ -122,6 +122,7 @@ export class Shard<K, V> {
     const slot = this.#filter === undefined || this.#filter.mightContain(key) ? this.#index.get(key) : undefined;
     if (slot === undefined) {
       this.misses++;
+      this.#policy.onMiss?.(key);
       if (this.#out.wants.miss) this.#out.event(Object.freeze({ type: 'miss', key, shard: this.id, at }));
       return undefined;
     }
