@@ -49,8 +49,12 @@ export interface EvictionPolicy {
    * it costs nothing.
    */
   onMiss?(key: unknown): void;
-  /** The occupied slot to evict now. Called only when the shard is full. */
-  victim(): number;
+  /**
+   * The occupied slot to evict now, to make room for `incoming` (the key about to be
+   * inserted, which policies with ghost lists such as ARC and S3-FIFO look up).
+   * Called only when the shard is full.
+   */
+  victim(incoming?: unknown): number;
   /** Every entry left at once (`clear`). */
   onClear(): void;
 }

@@ -164,7 +164,7 @@ export class Shard<K, V> {
       this.#values[slot] = value;
       this.#policy.onUpdate(slot);
     } else {
-      if (this.#index.size >= this.capacity) this.#evictOne(at);
+      if (this.#index.size >= this.capacity) this.#evictOne(at, key);
       slot = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
       this.#keys[slot] = key;
       this.#values[slot] = value;
@@ -238,8 +238,8 @@ export class Shard<K, V> {
     for (const [key, slot] of this.#index) visit(key, this.#values[slot] as V, this.#expiresAt[slot]!);
   }
 
-  #evictOne(at: number): void {
-    const victim = this.#policy.victim();
+  #evictOne(at: number, incoming: K): void {
+    const victim = this.#policy.victim(incoming);
     const key = this.#keys[victim] as K;
     if (this.#checkVictims && this.#index.get(key) !== victim)
       throw new PolicyContractError(this.#policy.name, `named slot ${String(victim)} as victim, which holds no entry`);
