@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { CacheOptions, MetricsSnapshot } from 'macho';
-import { Cache } from 'macho';
+import type { CacheOptions, MetricsSnapshot, StrategyName } from 'macho';
+import { BUILTIN_POLICIES, Cache } from 'macho';
 import { advance, LruModel } from './support/models.js';
 
 function sharded(options: CacheOptions): Cache<string, number> {
@@ -175,7 +175,7 @@ describe('sharding: metrics', () => {
     );
     fc.assert(
       fc.property(
-        fc.constantFrom('lru' as const, 'fifo' as const, 'random' as const),
+        fc.constantFrom(...(Object.keys(BUILTIN_POLICIES) as StrategyName[])),
         fc.integer({ min: 1, max: 5 }),
         fc.array(metricsOp, { maxLength: 120, size: 'large' }),
         (strategy, shardCount, ops) => {

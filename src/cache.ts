@@ -8,9 +8,11 @@ import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
-import { createBloomFilter } from './filters/bloomFilter.js';
+import { createShardFilter } from './filters/index.js';
 import { shardOf } from './keys/hashKey.js';
 import { InflightLoads } from './loading/inflightLoads.js';
+import type { LoaderGuard, LoaderGuardLike } from './loading/loaderGuard.js';
+import { KeyNotFoundError, resolveLoaderGuard } from './loading/loaderGuard.js';
 import type { Counts, MetricsSnapshot } from './metrics/metricsSnapshot.js';
 import { buildMetrics } from './metrics/metricsSnapshot.js';
 import { SampleStats } from './metrics/sampleStats.js';
@@ -27,6 +29,16 @@ import { Outbox } from './stream/outbox.js';
 export interface SetOptions {
   /** This entry's time-to-live in ms, overriding the cache's `ttl`; `0` or `Infinity`: never. */
   ttl?: number;
+}
+
+/** Options of {@link Cache.getOrLoad}: those of `set`, and a loader guard for this call. */
+export interface GetOrLoadOptions<K> extends SetOptions {
+  /**
+   * Keys known to exist at the origin, for this call instead of the cache's
+   * `loaderGuard` option: a key it rules out rejects with `KeyNotFoundError` and the
+   * loader is not called. Pass a `LoaderGuard` to keep its counts across calls.
+   */
+  guard?: LoaderGuardLike<K>;
 }
 
 /** An immer recipe: mutate the draft, or return a replacement value. */
@@ -60,6 +72,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly #out = new Outbox<K, V>();
   readonly #timer: ExpiryTimer;
   readonly #loads = new InflightLoads<K, V>();
+  readonly #guard: LoaderGuard<K> | undefined;
   readonly #watchers: KeyWatchers<K, V>;
   readonly #latencyGet = new SampleStats();
   readonly #latencySet = new SampleStats();
@@ -76,9 +89,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /**
    * @throws TypeError or RangeError naming the first bad option.
    */
-  constructor(options: CacheOptions = {}) {
+  constructor(options: CacheOptions<K> = {}) {
     const resolved = resolveOptions(options);
     this.options = resolved;
+    this.#guard = resolved.loaderGuard as LoaderGuard<K> | undefined;
     this.#clock = resolved.scheduler;
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
@@ -86,7 +100,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#timer = new ExpiryTimer(this.#clock, () => this.#onExpiryDue());
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom
-      ? (capacity: number, liveKeys: () => Iterable<K>) => createBloomFilter<K>(capacity, resolved.probability, liveKeys)
+      ? (capacity: number, liveKeys: () => Iterable<K>) =>
+          createShardFilter<K>(resolved.filter, capacity, resolved.probability, liveKeys)
       : undefined;
     this.#shards = Array.from({ length: shardCount }, (_, id) => {
       // Capacity split: floor for each, the remainder to the first shards.
@@ -124,7 +139,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * // … use cache …
    * const copy = Cache.replay(log, options);
    */
-  static replay<K = unknown, V = unknown>(log: Iterable<Command<K, V>>, options: CacheOptions = {}): Cache<K, V> {
+  static replay<K = unknown, V = unknown>(log: Iterable<Command<K, V>>, options: NoInfer<CacheOptions<K>> = {}): Cache<K, V> {
     const cache = new Cache<K, V>(options);
     let index = 0;
     try {
@@ -284,15 +299,23 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * Concurrent calls for one key share one load. A failed load stores nothing and
    * rejects every caller; if the key is written or deleted while its load runs, the
    * newer write stays and the loaded value is only returned.
+   *
+   * With a loader guard (the cache option `loaderGuard`, or `options.guard` for this
+   * call), a missing key the guard rules out rejects at once with a `KeyNotFoundError`
+   * and the loader is not called; a cached key is returned whatever the guard says.
    * @example
    * const user = await cache.getOrLoad('user:1', (key) => db.findUser(key));
    */
-  getOrLoad(key: K, loader: Loader<K, V>, options?: SetOptions): Promise<V> {
+  getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions<K>): Promise<V> {
     if (typeof loader !== 'function') return Promise.reject(new TypeError('macho: getOrLoad needs a loader function'));
     let cached: V | undefined;
     try {
       if (options?.ttl !== undefined) ttlOption('ttl', options.ttl);
+      const guard = options?.guard === undefined ? this.#guard : resolveLoaderGuard<K>('guard', options.guard);
       cached = this.get(key);
+      if (cached === undefined && guard !== undefined && !guard.mightExist(key)) {
+        return Promise.reject(new KeyNotFoundError(key));
+      }
     } catch (error) {
       return Promise.reject(error);
     }

@@ -53,12 +53,53 @@ export { BUILTIN_POLICIES } from './policies/index.js';
 export { lruPolicy } from './policies/lru.js';
 export { fifoPolicy } from './policies/fifo.js';
 export { randomPolicy } from './policies/random.js';
+export { lfuPolicy } from './policies/lfu.js';
+export { mfuPolicy } from './policies/mfu.js';
+export { sievePolicy } from './policies/sieve.js';
+export { s3fifoPolicy } from './policies/s3fifo.js';
+export { tinyLfu, tinyLfuPolicy } from './policies/tinyLfu.js';
+export type { TinyLfuOptions, TinyLfuPolicy, TinyLfuSegments } from './policies/tinyLfu.js';
+export { arcPolicy } from './policies/arc.js';
+export type { ArcLists, ArcPolicy } from './policies/arc.js';
+export { FrequencySketch } from './policies/frequencySketch.js';
 export { SlotList } from './policies/slotList.js';
 export { SeededRandom } from './policies/seededRandom.js';
 export type { MembershipFilter } from './filters/membershipFilter.js';
+export type { GetOrLoadOptions } from './cache.js';
+export type {
+  BloomParameters,
+  CuckooFilterOptions,
+  CuckooParameters,
+  FilterFromKeysOptions,
+  FilterKind,
+  ShardFilterKind,
+  XorFilterOptions,
+  XorFingerprintBits,
+} from './filters/index.js';
+export {
+  bloomParameters,
+  CountingBloomFilter,
+  createBloomFilter,
+  createShardFilter,
+  CuckooFilter,
+  cuckooParameters,
+  FILTER_KINDS,
+  filterFromKeys,
+  FilterCapacityError,
+  MIN_CUCKOO_PROBABILITY,
+  RebuildingBloomFilter,
+  SHARD_FILTER_KINDS,
+  StaticFilterError,
+  XorFilter,
+  xorFingerprintBits,
+} from './filters/index.js';
+export type { GuardTest, LoaderGuardLike, LoaderGuardOptions, LoaderGuardStats } from './loading/loaderGuard.js';
+export { KeyNotFoundError, LoaderGuard, loaderGuard } from './loading/loaderGuard.js';
 export type { CacheSnapshot, SnapshotEntry } from './shard/snapshot.js';
 export type { Counts, LifespanMetrics, MetricsSnapshot, ShardMetrics } from './metrics/metricsSnapshot.js';
 export type { SampleSummary } from './metrics/sampleStats.js';
 export { countEvents } from './operators/countEvents.js';
 export { unrefScheduler } from './expiry/unrefScheduler.js';
 export { hashKey, shardOf } from './keys/hashKey.js';
+// The trace-driven simulator (readTrace, parseTrace, simulate, OPTIMAL, trace errors).
+export * from './simulator/index.js';

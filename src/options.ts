@@ -4,13 +4,18 @@ import { unrefScheduler } from './expiry/unrefScheduler.js';
 import type { StrategyName } from './policies/index.js';
 import { BUILTIN_POLICIES, isStrategyName } from './policies/index.js';
 import type { PolicyFactory } from './policies/policy.js';
+import type { ShardFilterKind } from './filters/index.js';
+import { isShardFilterKind } from './filters/index.js';
+import { MIN_CUCKOO_PROBABILITY } from './filters/cuckooFilter.js';
+import type { LoaderGuard, LoaderGuardLike } from './loading/loaderGuard.js';
+import { resolveLoaderGuard } from './loading/loaderGuard.js';
 
 /**
  * Options of a {@link Cache}. Every option is checked at construction: a wrong type
  * throws a `TypeError`, a value out of range a `RangeError`, both naming the option.
  * An option name the cache does not know also throws (a typo is not ignored).
  */
-export interface CacheOptions {
+export interface CacheOptions<K = unknown> {
   /** Most live entries, across all shards. Integer ≥ 1. Default `100`. */
   maxCacheSize?: number;
   /** Default time-to-live in ms; `0` or `Infinity` never expire. Default `600_000` (10 min). */
@@ -23,6 +28,22 @@ export interface CacheOptions {
   bloom?: boolean;
   /** The bloom filter's target false-positive rate, strictly between 0 and 1. Default `0.01`. */
   probability?: number;
+  /**
+   * The kind of the per-shard pre-check that `bloom: true` turns on: `'bloom'` (a
+   * counting bloom filter) or `'cuckoo'` (a cuckoo filter: ~7× less memory; with it,
+   * `probability` must be at least ≈ 1.22e-4). Giving `filter` without `bloom: true` is a
+   * `RangeError`, not a silent no-op. An XOR filter is not offered here: it is static
+   * and a shard must forget evicted keys (use it as a `loaderGuard`). Default `'bloom'`.
+   */
+  filter?: ShardFilterKind;
+  /**
+   * Keys known to exist at the origin, checked by `getOrLoad` before it calls a loader:
+   * a key the guard rules out rejects at once with `KeyNotFoundError`, and the loader is
+   * not called (cache-penetration protection). A `LoaderGuard` (from
+   * `loaderGuard.fromKeys`, with counters), a membership filter, or `(key) => boolean`.
+   * Default: none.
+   */
+  loaderGuard?: LoaderGuardLike<K>;
   /** Seed of each shard's random generator (the `'random'` policy), for reproducible runs. Default `1`. */
   seed?: number;
   /**
@@ -48,6 +69,10 @@ export interface ResolvedOptions {
   readonly policy: PolicyFactory;
   readonly bloom: boolean;
   readonly probability: number;
+  /** The per-shard filter kind (used when `bloom` is `true`). */
+  readonly filter: ShardFilterKind;
+  /** The loader guard of `getOrLoad` (a bare filter or predicate wrapped in a `LoaderGuard`). */
+  readonly loaderGuard: LoaderGuard<unknown> | undefined;
   readonly seed: number;
   readonly scheduler: SchedulerLike;
   readonly latencySampleEvery: number;
@@ -61,6 +86,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   strategy: 'lru' as StrategyName,
   bloom: false,
   probability: 0.01,
+  filter: 'bloom' as ShardFilterKind,
   seed: 1,
   latencySampleEvery: 64,
 });
@@ -75,6 +101,8 @@ const KNOWN = new Set<string>([
   'strategy',
   'bloom',
   'probability',
+  'filter',
+  'loaderGuard',
   'seed',
   'scheduler',
   'latencySampleEvery',
@@ -86,7 +114,7 @@ const KNOWN = new Set<string>([
  * @example
  * resolveOptions({ maxCacheSize: 0 }); // RangeError: option "maxCacheSize" must be …
  */
-export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
+export function resolveOptions<K = unknown>(options: CacheOptions<K> = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw optionTypeError('options', 'an object', options);
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name))
@@ -109,6 +137,8 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
   const seed = integerOption('seed', options.seed, DEFAULT_OPTIONS.seed, -(2 ** 53), 2 ** 53);
   const bloom = options.bloom === undefined ? DEFAULT_OPTIONS.bloom : options.bloom;
   if (typeof bloom !== 'boolean') throw optionTypeError('bloom', 'a boolean', bloom);
+  const filter = filterOption(options.filter, bloom, probability);
+  const loaderGuard = options.loaderGuard === undefined ? undefined : resolveLoaderGuard<unknown>('loaderGuard', options.loaderGuard);
   return Object.freeze({
     maxCacheSize,
     ttl: ttlOption('ttl', options.ttl === undefined ? DEFAULT_OPTIONS.ttl : options.ttl),
@@ -117,6 +147,8 @@ export function resolveOptions(options: CacheOptions = {}): ResolvedOptions {
     policy,
     bloom,
     probability,
+    filter,
+    loaderGuard,
     seed,
     scheduler: schedulerOption(options.scheduler),
     latencySampleEvery: integerOption(
@@ -154,6 +186,30 @@ function integerOption(name: string, value: unknown, fallback: number, min: numb
     throw optionRangeError(name, range, n);
   }
   return n;
+}
+
+// `filter` chooses the kind of the pre-check that `bloom` turns on: alone it would do
+// nothing, which is a mistake worth reporting rather than a setting to ignore.
+function filterOption(value: unknown, bloom: boolean, probability: number): ShardFilterKind {
+  if (value === undefined) return DEFAULT_OPTIONS.filter;
+  if (typeof value !== 'string') throw optionTypeError('filter', '"bloom" or "cuckoo"', value);
+  if (value === 'xor')
+    throw optionRangeError(
+      'filter',
+      '"bloom" or "cuckoo" (an XOR filter is static: a shard must forget evicted keys, which it cannot; ' +
+        'use one as a loaderGuard, e.g. loaderGuard.fromKeys(keys, { kind: "xor" }))',
+      value,
+    );
+  if (!isShardFilterKind(value)) throw optionRangeError('filter', '"bloom" or "cuckoo"', value);
+  if (!bloom)
+    throw optionRangeError('filter', 'given with bloom: true (it chooses the kind of the pre-check that bloom turns on)', value);
+  if (value === 'cuckoo' && probability < MIN_CUCKOO_PROBABILITY)
+    throw optionRangeError(
+      'probability',
+      `at least ${MIN_CUCKOO_PROBABILITY} with filter "cuckoo" (its fingerprints are at most 16 bits)`,
+      probability,
+    );
+  return value;
 }
 
 function schedulerOption(value: unknown): SchedulerLike {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, StrategyName } from 'macho';
-import { Cache, shardOf } from 'macho';
+import { BUILTIN_POLICIES, Cache, shardOf } from 'macho';
 import { advance, lateTimers, pendingActions, virtualClock } from '../fixtures/virtualTime.js';
 
 // A small pool of keys, so that sets, reads and deletes collide all the time.
@@ -295,7 +295,7 @@ const configArb: fc.Arbitrary<TtlConfig> = fc.record({
   perShard: fc.oneof(fc.constant(KEYS.length), fc.integer({ min: 1, max: KEYS.length })),
   ttl: ttlArb,
   lag: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 15 })),
-  strategy: fc.constantFrom<StrategyName>('lru', 'fifo', 'random'),
+  strategy: fc.constantFrom(...(Object.keys(BUILTIN_POLICIES) as StrategyName[])),
   seed: fc.integer(),
 });
 

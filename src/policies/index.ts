@@ -1,16 +1,28 @@
+import { arcPolicy } from './arc.js';
 import { fifoPolicy } from './fifo.js';
+import { lfuPolicy } from './lfu.js';
 import { lruPolicy } from './lru.js';
+import { mfuPolicy } from './mfu.js';
 import type { PolicyFactory } from './policy.js';
 import { randomPolicy } from './random.js';
+import { s3fifoPolicy } from './s3fifo.js';
+import { sievePolicy } from './sieve.js';
+import { tinyLfuPolicy } from './tinyLfu.js';
 
 /** The names the `strategy` option accepts. */
-export type StrategyName = 'lru' | 'fifo' | 'random';
+export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc';
 
 /** The built-in policies by name. */
 export const BUILTIN_POLICIES: Readonly<Record<StrategyName, PolicyFactory>> = Object.freeze({
   lru: lruPolicy,
   fifo: fifoPolicy,
   random: randomPolicy,
+  lfu: lfuPolicy,
+  mfu: mfuPolicy,
+  sieve: sievePolicy,
+  s3fifo: s3fifoPolicy,
+  tinylfu: tinyLfuPolicy,
+  arc: arcPolicy,
 });
 
 /** True when `name` is one of {@link BUILTIN_POLICIES}. */

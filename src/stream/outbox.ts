@@ -1,8 +1,10 @@
 import type { Observable } from 'rxjs';
-import { Observable as RxObservable, Subject } from 'rxjs';
+import type { Subject } from 'rxjs';
+import { Observable as RxObservable } from 'rxjs';
 import type { Command } from '../commands.js';
 import type { CacheEvent, CacheEventType } from '../events.js';
 import { EVENT_TYPES } from '../events.js';
+import { LeanSubject } from './leanSubject.js';
 import { reportError } from './reportError.js';
 
 /** `wants[type]`: somebody listens for events of that type right now. */
@@ -26,8 +28,8 @@ export class Outbox<K, V> {
   wantsCommands = false;
 
   readonly #byType: Record<CacheEventType, Subject<CacheEvent<K, V>>>;
-  readonly #all = new Subject<CacheEvent<K, V>>();
-  readonly #commands = new Subject<Command<K, V>>();
+  readonly #all = new LeanSubject<CacheEvent<K, V>>();
+  readonly #commands = new LeanSubject<Command<K, V>>();
   readonly #observables = new Map<CacheEventType | 'all', Observable<CacheEvent<K, V>>>();
   // Pending deliveries as flat pairs (subject, value): no wrapper object per item.
   #queue: unknown[] = [];
@@ -39,7 +41,7 @@ export class Outbox<K, V> {
 
   constructor() {
     this.wants = Object.fromEntries(EVENT_TYPES.map((type) => [type, false])) as EventWants;
-    this.#byType = Object.fromEntries(EVENT_TYPES.map((type) => [type, new Subject()])) as Record<
+    this.#byType = Object.fromEntries(EVENT_TYPES.map((type) => [type, new LeanSubject()])) as Record<
       CacheEventType,
       Subject<CacheEvent<K, V>>
     >;
@@ -96,7 +98,7 @@ export class Outbox<K, V> {
         this.#head += 2;
         try {
           subject.next(value);
-          if (subject !== this.#commands) this.#all.next(value as CacheEvent<K, V>);
+          if (subject !== this.#commands && this.#all.observed) this.#all.next(value as CacheEvent<K, V>);
         } catch (error) {
           reportError(error);
         }

@@ -1,0 +1,268 @@
+import fc from 'fast-check';
+import { VirtualTimeScheduler } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FilterKind, MembershipFilter, XorFilter } from 'macho';
+import {
+  Cache,
+  CuckooFilter,
+  FilterCapacityError,
+  KeyNotFoundError,
+  LoaderGuard,
+  StaticFilterError,
+  loaderGuard,
+} from 'macho';
+
+const KNOWN = Array.from({ length: 1_000 }, (_, i) => `p${i}`);
+const KINDS: FilterKind[] = ['xor', 'cuckoo', 'bloom'];
+
+/** A fake origin that counts the loader calls and knows only KNOWN (and what is created). */
+function origin(known: Iterable<string> = KNOWN) {
+  const rows = new Set(known);
+  const calls: string[] = [];
+  const load = (id: string): Promise<string> => {
+    calls.push(id);
+    return rows.has(id) ? Promise.resolve(`row ${id}`) : Promise.reject(new Error(`no row ${id}`));
+  };
+  return { rows, calls, load };
+}
+
+const caches: Cache<string, string>[] = [];
+function cache(options: ConstructorParameters<typeof Cache<string, string>>[0] = {}): Cache<string, string> {
+  const c = new Cache<string, string>({ maxCacheSize: 500, scheduler: new VirtualTimeScheduler(), ...options });
+  caches.push(c);
+  return c;
+}
+afterEach(() => {
+  for (const c of caches.splice(0)) c.dispose();
+});
+
+/** Strangers (not in KNOWN) that `guard` lets through: its false positives. */
+function falsePositives(guard: LoaderGuard<string>, count: number): string[] {
+  const found: string[] = [];
+  for (let i = 0; found.length < count; i++) {
+    if (guard.filter!.mightContain(`bogus${i}`)) found.push(`bogus${i}`);
+  }
+  return found;
+}
+
+describe.each(KINDS)('a %s guard from known keys (cache option loaderGuard)', (kind) => {
+  it('never calls the loader for a key it rules out: rejects at once with KeyNotFoundError', async () => {
+    const db = origin();
+    const guard = loaderGuard.fromKeys(KNOWN, { kind });
+    const c = cache({ loaderGuard: guard });
+    let ruledOut = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const id = `bogus${i}`;
+      if (guard.filter!.mightContain(id)) continue; // a false positive: covered below
+      ruledOut++;
+      const error: unknown = await c.getOrLoad(id, db.load).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(KeyNotFoundError);
+      expect((error as KeyNotFoundError).key).toBe(id);
+      expect((error as KeyNotFoundError).name).toBe('KeyNotFoundError');
+      expect((error as Error).message).toBe(
+        `macho: "${id}" does not exist at the origin (ruled out by the loader guard); the loader was not called`,
+      );
+    }
+    expect(ruledOut).toBeGreaterThan(1_900);
+    expect(db.calls).toEqual([]);
+    expect(guard.stats()).toEqual({ checked: ruledOut, passed: 0, rejected: ruledOut });
+  });
+
+  it('loads every known key (no false negatives), once, then serves it from the cache', async () => {
+    const db = origin();
+    const guard = loaderGuard.fromKeys(KNOWN, { kind });
+    const c = cache({ loaderGuard: guard });
+    for (const id of KNOWN.slice(0, 300)) expect(await c.getOrLoad(id, db.load)).toBe(`row ${id}`);
+    for (const id of KNOWN.slice(0, 300)) expect(await c.getOrLoad(id, db.load)).toBe(`row ${id}`);
+    expect(db.calls).toEqual(KNOWN.slice(0, 300));
+    // Only misses reach the guard; hits never ask it.
+    expect(guard.stats()).toEqual({ checked: 300, passed: 300, rejected: 0 });
+  });
+
+  it('lets false positives through: they load as they would without a guard', async () => {
+    const db = origin();
+    const guard = loaderGuard.fromKeys(KNOWN, { kind });
+    const c = cache({ loaderGuard: guard });
+    const fps = falsePositives(guard, 3);
+    for (const id of fps) await expect(c.getOrLoad(id, db.load)).rejects.toThrow(`no row ${id}`);
+    expect(db.calls).toEqual(fps);
+    expect(guard.passed).toBe(3);
+    expect(guard.rejected).toBe(0);
+  });
+});
+
+describe('loader guards', () => {
+  it('count a guarded-out getOrLoad as a miss, and leave the other metrics alone', async () => {
+    const db = origin();
+    const c = cache({ loaderGuard: loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 1e-4 }) });
+    await expect(c.getOrLoad('nope', db.load)).rejects.toBeInstanceOf(KeyNotFoundError);
+    await c.getOrLoad('p1', db.load);
+    const m = c.metrics();
+    expect([m.hits, m.misses, m.sets, m.size]).toEqual([0, 2, 1, 1]);
+  });
+
+  it('return a cached value whatever the guard says (a stale guard does not hide what the cache holds)', async () => {
+    const db = origin();
+    const guard = loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 1e-4 });
+    const c = cache({ loaderGuard: guard });
+    c.set('new-id', 'written directly');
+    expect(await c.getOrLoad('new-id', db.load)).toBe('written directly');
+    expect(guard.checked).toBe(0);
+  });
+
+  it('learn keys created at the origin with add (cuckoo, bloom), or rebuild (xor: add throws)', async () => {
+    const db = origin();
+    const cuckoo = loaderGuard.fromKeys(KNOWN, { kind: 'cuckoo', capacity: 2_000, probability: 0.001 });
+    const xor = loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 0.001 });
+    const c = cache();
+    db.rows.add('p-new');
+    await expect(c.getOrLoad('p-new', db.load, { guard: cuckoo })).rejects.toBeInstanceOf(KeyNotFoundError);
+    cuckoo.add('p-new');
+    expect(await c.getOrLoad('p-new', db.load, { guard: cuckoo })).toBe('row p-new');
+    c.delete('p-new');
+    expect(() => xor.add('p-new')).toThrow(StaticFilterError);
+    await expect(c.getOrLoad('p-new', db.load, { guard: xor })).rejects.toBeInstanceOf(KeyNotFoundError);
+    xor.rebuild([...KNOWN, 'p-new']);
+    expect(xor.kind).toBe('xor');
+    expect(await c.getOrLoad('p-new', db.load, { guard: xor })).toBe('row p-new');
+    expect(db.calls).toEqual(['p-new', 'p-new']);
+    cuckoo.remove('p-new');
+    expect(cuckoo.mightExist('p-new')).toBe(false);
+  });
+
+  it('report a full cuckoo guard instead of dropping a key', () => {
+    const guard = loaderGuard.fromKeys(['a'], { kind: 'cuckoo' }); // capacity 1: one bucket and the stash
+    expect(() => {
+      for (let i = 0; i < 100; i++) guard.add(`k${i}`);
+    }).toThrow(FilterCapacityError);
+    expect(guard.mightExist('a')).toBe(true);
+  });
+
+  it('accept a bare filter or predicate (cache option or per call), wrapped with counters', async () => {
+    const db = origin();
+    const filter = new CuckooFilter<string>(1_000, 0.001);
+    for (const id of KNOWN) filter.add(id);
+    const byFilter = cache({ loaderGuard: filter });
+    await expect(byFilter.getOrLoad('zzz', db.load)).rejects.toBeInstanceOf(KeyNotFoundError);
+    expect(byFilter.options.loaderGuard).toBeInstanceOf(LoaderGuard);
+    expect(byFilter.options.loaderGuard!.filter).toBe(filter);
+    expect(byFilter.options.loaderGuard!.stats()).toEqual({ checked: 1, passed: 0, rejected: 1 });
+
+    const shaped = (id: string): boolean => /^p\d+$/.test(id);
+    const byPredicate = cache({ loaderGuard: shaped });
+    await expect(byPredicate.getOrLoad('DROP TABLE', db.load)).rejects.toBeInstanceOf(KeyNotFoundError);
+    expect(await byPredicate.getOrLoad('p7', db.load)).toBe('row p7');
+    // Per call, a bare predicate also works; it replaces the cache's guard for that call.
+    expect(await byPredicate.getOrLoad('DROP TABLE', () => 'ok', { guard: () => true })).toBe('ok');
+    await expect(cache().getOrLoad('x', db.load, { guard: new Set(['y']) as unknown as MembershipFilter<string> })).rejects.toThrow(
+      /^macho: option "guard" must be a LoaderGuard, a membership filter/,
+    );
+    expect(db.calls).toEqual(['p7']);
+  });
+
+  it('share counts across caches when one LoaderGuard is given to several', async () => {
+    const db = origin();
+    const guard = loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 1e-4 });
+    const a = cache({ loaderGuard: guard });
+    const b = cache();
+    await expect(a.getOrLoad('x1', db.load)).rejects.toBeInstanceOf(KeyNotFoundError);
+    await expect(b.getOrLoad('x2', db.load, { guard })).rejects.toBeInstanceOf(KeyNotFoundError);
+    await a.getOrLoad('p2', db.load);
+    expect(guard.stats()).toEqual({ checked: 3, passed: 1, rejected: 2 });
+    expect(Object.isFrozen(guard.stats())).toBe(true);
+    guard.resetStats();
+    expect(guard.stats()).toEqual({ checked: 0, passed: 0, rejected: 0 });
+  });
+
+  it('reject concurrent callers of a guarded-out key without a load, and still share loads of real keys', async () => {
+    const db = origin();
+    const c = cache({ loaderGuard: loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 1e-4 }) });
+    const results = await Promise.allSettled([
+      c.getOrLoad('nope', db.load),
+      c.getOrLoad('nope', db.load),
+      c.getOrLoad('p3', db.load),
+      c.getOrLoad('p3', db.load),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(db.calls).toEqual(['p3']);
+  });
+
+  it('turn a throwing guard into a rejection, without calling the loader', async () => {
+    const db = origin();
+    const c = cache({
+      loaderGuard: () => {
+        throw new Error('guard down');
+      },
+    });
+    await expect(c.getOrLoad('p1', db.load)).rejects.toThrow('guard down');
+    expect(db.calls).toEqual([]);
+  });
+
+  it('reject bad guards with named errors', () => {
+    expect(() => cache({ loaderGuard: 42 as unknown as () => boolean })).toThrow(TypeError);
+    expect(() => cache({ loaderGuard: 42 as unknown as () => boolean })).toThrow(
+      /^macho: option "loaderGuard" must be a LoaderGuard, a membership filter .* or a function \(key\) => boolean; got 42/,
+    );
+    expect(() => new LoaderGuard({} as unknown as () => boolean)).toThrow(/^macho: a loader guard needs/);
+    expect(() => loaderGuard.fromKeys(['a'], { kind: 'lru' as FilterKind })).toThrow(RangeError);
+    expect(() => loaderGuard.fromKeys(['a'], { kind: 'xor', probability: 1e-6 })).toThrow(/^macho\/xor: probability/);
+    expect(() => loaderGuard.fromKeys(['a'], { kind: 'cuckoo', probability: 1e-6 })).toThrow(/^macho\/cuckoo: probability/);
+    const predicate = loaderGuard.of((id: string) => id !== '');
+    expect(() => predicate.add('a')).toThrow(/^macho: a predicate loader guard cannot add keys/);
+    expect(() => predicate.rebuild(['a'])).toThrow(/only a guard made by LoaderGuard.fromKeys can rebuild/);
+    expect(LoaderGuard.from(predicate)).toBe(predicate);
+  });
+
+  it('pick their filter from kind and probability', () => {
+    expect(loaderGuard.fromKeys(KNOWN).kind).toBe('cuckoo');
+    expect(loaderGuard.fromKeys(KNOWN).filter).toBeInstanceOf(CuckooFilter);
+    const xor8 = loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 0.01 }).filter as XorFilter<string>;
+    const xor16 = loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 0.001 }).filter as XorFilter<string>;
+    expect([xor8.fingerprintBits, xor16.fingerprintBits]).toEqual([8, 16]);
+  });
+
+  it('property: the loader runs only for keys the guard lets through, and every existing key loads', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 60 }),
+        fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 60 }),
+        fc.constantFrom<FilterKind>('xor', 'cuckoo', 'bloom'),
+        async (existing, requests, kind) => {
+          const rows = new Set(existing);
+          const guard = loaderGuard.fromKeys(existing, { kind, probability: 0.01 });
+          const c = new Cache<number, string>({ maxCacheSize: 20, scheduler: new VirtualTimeScheduler(), loaderGuard: guard });
+          const calls: number[] = [];
+          try {
+            for (const id of requests) {
+              const cached = c.has(id);
+              const passes = guard.filter!.mightContain(id);
+              const callsBefore = calls.length;
+              const outcome = await c
+                .getOrLoad(id, (key) => {
+                  calls.push(key);
+                  return rows.has(key) ? `row ${key}` : Promise.reject(new Error('missing'));
+                })
+                .then(
+                  (value) => value,
+                  (error: unknown) => error,
+                );
+              if (rows.has(id)) expect(outcome).toBe(`row ${id}`); // no false negatives
+              else if (!passes) expect(outcome).toBeInstanceOf(KeyNotFoundError);
+              else expect(outcome).toEqual(new Error('missing')); // a false positive: loaded, found nothing
+              // The loader ran exactly when the key was neither cached nor ruled out.
+              expect(calls.length - callsBefore).toBe(!cached && passes ? 1 : 0);
+            }
+            for (const id of calls) expect(guard.filter!.mightContain(id)).toBe(true);
+            expect(guard.passed + guard.rejected).toBe(guard.checked);
+          } finally {
+            c.dispose();
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

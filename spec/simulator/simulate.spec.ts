@@ -1,0 +1,161 @@
+import fc from 'fast-check';
+import { LRUCache } from 'lru-cache';
+import { describe, expect, it } from 'vitest';
+import type { EvictionPolicy, PolicyFactory, SimulationProgress, StrategyName } from 'macho';
+import { BUILTIN_POLICIES, fifoPolicy, lruPolicy, nextUses, OPTIMAL, optimalHits, simulate } from 'macho';
+
+// Small key pools, so that hits, misses and evictions are all common.
+const trace = fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 200 });
+const size = fc.integer({ min: 1, max: 10 });
+
+function lruCacheHits(keys: readonly number[], max: number): number {
+  const cache = new LRUCache<number, true>({ max });
+  let hits = 0;
+  for (const key of keys) {
+    if (cache.get(key) === undefined) cache.set(key, true);
+    else hits++;
+  }
+  return hits;
+}
+
+// Belady by brute force: on a miss with the cache full, look ahead for each cached key
+// (and the new one) and drop the one asked for last, or never again.
+function naiveOptimalHits(keys: readonly number[], max: number): number {
+  const cached = new Set<number>();
+  let hits = 0;
+  keys.forEach((key, t) => {
+    if (cached.has(key)) return void hits++;
+    cached.add(key);
+    if (cached.size <= max) return;
+    let victim = key;
+    let farthest = -1;
+    for (const candidate of cached) {
+      const next = keys.indexOf(candidate, t + 1);
+      const distance = next === -1 ? Infinity : next;
+      if (distance > farthest) [victim, farthest] = [candidate, distance];
+    }
+    cached.delete(victim);
+  });
+  return hits;
+}
+
+describe('simulate', () => {
+  it('replays LRU exactly as lru-cache does, cache-aside', () => {
+    fc.assert(
+      fc.property(trace, size, (keys, max) => {
+        const [result] = simulate(keys, { policies: ['lru'], sizes: [max] });
+        expect(result!.hits).toBe(lruCacheHits(keys, max));
+      }),
+    );
+  });
+
+  it('reports requests, hits, misses and hit ratio for each policy × size, in the order given', () => {
+    const keys = [1, 2, 1, 3, 1, 2, 4, 1];
+    const results = simulate({ name: 't', keys }, { policies: ['fifo', 'lru'], sizes: [2, 1] });
+    expect(results.map((r) => [r.policy, r.size])).toEqual([
+      ['fifo', 2],
+      ['fifo', 1],
+      ['lru', 2],
+      ['lru', 1],
+    ]);
+    for (const r of results) {
+      expect(r.requests).toBe(keys.length);
+      expect(r.hits + r.misses).toBe(r.requests);
+      expect(r.hitRatio).toBe(r.hits / r.requests);
+      expect(Object.isFrozen(r)).toBe(true);
+    }
+    // LRU of 2 over 1 2 1 3 1 2 4 1: hits at the 3rd and 5th requests (4 evicts 1 before its last).
+    expect(results[2]).toEqual({ policy: 'lru', size: 2, requests: 8, hits: 2, misses: 6, hitRatio: 2 / 8 });
+  });
+
+  it('gives a hit ratio of 0 for an empty trace', () => {
+    expect(simulate([], { policies: ['lru', OPTIMAL], sizes: [3] }).map((r) => r.hitRatio)).toEqual([0, 0]);
+  });
+
+  it('runs every built-in policy named in the registry', () => {
+    const names = Object.keys(BUILTIN_POLICIES) as StrategyName[];
+    const results = simulate([1, 2, 3, 1, 2, 3, 4, 1], { policies: names, sizes: [2] });
+    expect(results.map((r) => r.policy)).toEqual(names);
+  });
+
+  it('names factories: built-ins by their registry name, custom ones by the policy they make', () => {
+    const mru: PolicyFactory = ({ capacity }) => {
+      const stack: number[] = [];
+      void capacity;
+      const policy: EvictionPolicy = {
+        name: 'mru',
+        onInsert: (slot) => void stack.push(slot),
+        onAccess: (slot) => void stack.push(...stack.splice(stack.indexOf(slot), 1)),
+        onUpdate: () => {},
+        onRemove: (slot) => void stack.splice(stack.indexOf(slot), 1),
+        victim: () => stack[stack.length - 1]!,
+        onClear: () => void (stack.length = 0),
+      };
+      return policy;
+    };
+    const results = simulate([1, 2, 3, 1, 2, 3], {
+      policies: [lruPolicy, mru, { name: 'my fifo', factory: fifoPolicy }],
+      sizes: [2],
+    });
+    expect(results.map((r) => r.policy)).toEqual(['lru', 'mru', 'my fifo']);
+    expect(results[1]!.hits).toBe(2); // MRU evicts 2, then 1: hits on the 4th and 6th requests
+  });
+
+  it('reports progress after each run', () => {
+    const seen: SimulationProgress[] = [];
+    simulate([1, 2, 1], { policies: ['lru', OPTIMAL], sizes: [1, 2], onProgress: (p) => seen.push(p) });
+    expect(seen.map((p) => [p.done, p.total, p.result.policy, p.result.size])).toEqual([
+      [1, 4, 'lru', 1],
+      [2, 4, 'lru', 2],
+      [3, 4, 'optimal', 1],
+      [4, 4, 'optimal', 2],
+    ]);
+    expect(seen.every((p) => p.ms >= 0)).toBe(true);
+  });
+
+  it('rejects bad options before running anything, naming the option', () => {
+    const keys = [1, 2, 3];
+    expect(() => simulate(keys, { policies: ['nope' as StrategyName], sizes: [1] })).toThrow(RangeError);
+    expect(() => simulate(keys, { policies: ['nope' as StrategyName], sizes: [1] })).toThrow(/option "policies".*"lru"/);
+    expect(() => simulate(keys, { policies: [], sizes: [1] })).toThrow(TypeError);
+    expect(() => simulate(keys, { policies: [{ name: 'x' } as never], sizes: [1] })).toThrow(/option "policies"/);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [] })).toThrow(/option "sizes"/);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [0] })).toThrow(RangeError);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [1.5] })).toThrow(RangeError);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: ['2' as never] })).toThrow(TypeError);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [1], mode: 'read-through' as never })).toThrow(/option "mode"/);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [1], onProgress: 1 as never })).toThrow(/option "onProgress"/);
+    expect(() => simulate({} as never, { policies: ['lru'], sizes: [1] })).toThrow(/takes a Trace/);
+  });
+});
+
+describe("Belady's optimal policy", () => {
+  it('computes next uses, "never again" being past the end', () => {
+    expect([...nextUses([1, 2, 1, 3])]).toEqual([2, 5, 6, 7]);
+  });
+
+  it('matches a brute-force Belady (evict the key asked for farthest ahead, the new key included)', () => {
+    fc.assert(
+      fc.property(trace, size, (keys, max) => {
+        expect(optimalHits(nextUses(keys), max)).toBe(naiveOptimalHits(keys, max));
+      }),
+    );
+  });
+
+  it('is an upper bound of every built-in policy', () => {
+    const names = Object.keys(BUILTIN_POLICIES) as StrategyName[];
+    fc.assert(
+      fc.property(trace, size, (keys, max) => {
+        const results = simulate(keys, { policies: [OPTIMAL, ...names], sizes: [max] });
+        const best = results[0]!.hits;
+        for (const r of results) expect(r.hits, r.policy).toBeLessThanOrEqual(best);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('survives many hits between evictions (stale heap entries compacted)', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => (i % 7 === 0 ? i : i % 3));
+    expect(optimalHits(nextUses(keys), 4)).toBe(naiveOptimalHits(keys, 4));
+  });
+});

@@ -1,0 +1,530 @@
+/**
+ * A cuckoo filter (Fan, Andersen, Kaminsky, Mitzenmacher, "Cuckoo Filter: Practically
+ * Better Than Bloom", CoNEXT 2014): a {@link MembershipFilter} that stores a short
+ * fingerprint of each key in one of two buckets, and so can delete keys without
+ * counters.
+ *
+ * Layout and choices:
+ *
+ * - **Buckets of 4 fingerprints**, packed bit by bit in a `Uint32Array` (a 10-bit
+ *   fingerprint takes 10 bits, not a 16-bit array cell), so memory is `f / α` bits per
+ *   key at load `α`, as in the paper.
+ * - **Fingerprint size from the target rate**: `f = ceil(log2(2b / p))` with `b = 4`,
+ *   clamped to 8 … 16 bits; the false-positive rate is then at most `2b / 2^f ≤ p`
+ *   (about `2b·α / 2^f` at load `α`). Below `p = 8 / 2^16 ≈ 1.22e-4` the fingerprint
+ *   would need more than 16 bits: that is a `RangeError`, not a silent weaker filter.
+ * - **Sized for 95 % load** at `capacity` keys: `ceil(capacity / (4 × 0.95))` buckets.
+ * - **Partial-key cuckoo hashing.** The second bucket is computed from the first and
+ *   the fingerprint alone, so a fingerprint can be moved without its key. The paper
+ *   uses `i2 = i1 XOR hash(f)`, which needs a power-of-two bucket count: a filter sized
+ *   for `n` keys would then sit anywhere between 48 % and 95 % load, up to twice the
+ *   memory. Here `i2 = (hash(f) − i1) mod m`, which is also its own inverse
+ *   (`(hash(f) − i2) mod m = i1`) and works for any bucket count `m`.
+ * - **One key hash per operation.** Bucket and fingerprint both come from one 32-bit
+ *   `hashKey` (the bucket from its high bits, the fingerprint from a remix), where the
+ *   bloom filter needs two. The price: a stranger whose 32-bit hash equals a member's is
+ *   always a false positive, which adds `n / 2^32` to the rate (2.3e-5 at 100,000 keys,
+ *   negligible next to `2b / 2^f`).
+ * - **Bounded kicks, no key ever lost.** An insert that finds both buckets full evicts
+ *   a random resident and moves it to its other bucket, at most 500 times. If the last
+ *   evicted fingerprint still has no place, it goes to a small **stash** (8 entries,
+ *   checked by every lookup while it is not empty, drained as removals make room), so
+ *   the filter never silently loses a key. When the stash itself is full, `add` refuses
+ *   *before changing anything*: {@link CuckooFilter.tryAdd} returns `false` and
+ *   {@link CuckooFilter.add} throws a {@link FilterCapacityError} — unless the filter
+ *   was given `liveKeys`, in which case it rebuilds itself with twice the buckets from
+ *   the owner's live keys (what a cache shard does; it never happens at or below the
+ *   capacity in practice, but it is handled).
+ *
+ * Contract, as for the counting bloom filter: `remove` only keys that were added (and
+ * once per `add`). Removing a key that was never added may delete another key's
+ * matching fingerprint and cause a false negative for it.
+ *
+ * @module
+ */
+
+import { describe } from '../errors.js';
+import { hashKey, mix32 } from '../keys/hashKey.js';
+import type { MembershipFilter } from './membershipFilter.js';
+
+const PREFIX = 'macho/cuckoo: ';
+
+/** Fingerprints per bucket, `b`. */
+export const CUCKOO_BUCKET_SIZE = 4;
+/** The load the filter is sized for at `capacity` keys. */
+export const CUCKOO_LOAD_FACTOR = 0.95;
+/** Evictions tried before an insert falls back to the stash. */
+export const CUCKOO_MAX_KICKS = 500;
+/** Fingerprints the overflow stash holds. */
+export const CUCKOO_STASH_SIZE = 8;
+/** The smallest target false-positive rate a 16-bit fingerprint reaches: `2b / 2^16`. */
+export const MIN_CUCKOO_PROBABILITY = (2 * CUCKOO_BUCKET_SIZE) / 2 ** 16;
+
+const MIN_FINGERPRINT_BITS = 8;
+const MAX_FINGERPRINT_BITS = 16;
+const MAX_BITS = 2 ** 31;
+const TWO_TO_MINUS_32 = 2 ** -32;
+
+// Not 0: shardOf() routes with seed 0, so every key of a shard shares hashKey(key, 0)
+// modulo the shard count, and bucket indices taken from it would be skewed.
+const KEY_SEED = 0x3c6ef372;
+const FINGERPRINT_SALT = 0x5bd1e995;
+const ALTERNATE_SALT = 0x27d4eb2f;
+
+/**
+ * The size of a cuckoo filter.
+ *
+ * @example
+ * const { fingerprintBits, buckets, bits }: CuckooParameters = cuckooParameters(1000, 0.01);
+ * // fingerprintBits === 10, buckets === 264, bits === 10_560
+ */
+export interface CuckooParameters {
+  /** Bits per fingerprint, `f`, from 8 to 16. */
+  readonly fingerprintBits: number;
+  /** Number of buckets, `m` (each holds {@link CUCKOO_BUCKET_SIZE} fingerprints). */
+  readonly buckets: number;
+  /** Bits of fingerprint storage: `m · b · f`. */
+  readonly bits: number;
+}
+
+/**
+ * The cuckoo filter size for `capacity` keys at false-positive probability
+ * `probability`: `f = clamp(ceil(log2(2b / p)), 8, 16)` bits per fingerprint and
+ * `ceil(capacity / (b · 0.95))` buckets of `b = 4`.
+ *
+ * @param capacity - keys the filter must hold; an integer ≥ 1.
+ * @param probability - target false-positive rate, from {@link MIN_CUCKOO_PROBABILITY}
+ *   (≈ 1.22e-4) to 1 (exclusive).
+ * @throws TypeError if an argument is not a number; RangeError if it is out of range.
+ *   Messages name the argument.
+ * @example
+ * cuckooParameters(1000, 0.01);  // { fingerprintBits: 10, buckets: 264, bits: 10_560 }
+ * cuckooParameters(1000, 0.1);   // { fingerprintBits: 8, … } (never fewer than 8 bits)
+ * cuckooParameters(1000, 0.001); // { fingerprintBits: 13, … }
+ */
+export function cuckooParameters(capacity: number, probability: number): CuckooParameters {
+  if (typeof capacity !== 'number') {
+    throw new TypeError(`${PREFIX}capacity must be a number; got ${describe(capacity)}`);
+  }
+  if (!Number.isSafeInteger(capacity) || capacity < 1) {
+    throw new RangeError(`${PREFIX}capacity must be an integer ≥ 1; got ${describe(capacity)}`);
+  }
+  if (typeof probability !== 'number') {
+    throw new TypeError(`${PREFIX}probability must be a number; got ${describe(probability)}`);
+  }
+  if (!(probability >= MIN_CUCKOO_PROBABILITY && probability < 1)) {
+    throw new RangeError(
+      `${PREFIX}probability must be at least ${MIN_CUCKOO_PROBABILITY} (2·4 / 2^16: fingerprints are at ` +
+        `most 16 bits) and below 1; got ${describe(probability)}`,
+    );
+  }
+  const wanted = Math.ceil(Math.log2((2 * CUCKOO_BUCKET_SIZE) / probability));
+  const fingerprintBits = Math.min(MAX_FINGERPRINT_BITS, Math.max(MIN_FINGERPRINT_BITS, wanted));
+  const buckets = Math.max(1, Math.ceil(capacity / (CUCKOO_BUCKET_SIZE * CUCKOO_LOAD_FACTOR)));
+  const bits = buckets * CUCKOO_BUCKET_SIZE * fingerprintBits;
+  if (bits > MAX_BITS) {
+    throw new RangeError(
+      `${PREFIX}capacity ${capacity} at probability ${probability} needs ${bits} bits; at most 2^31 are supported`,
+    );
+  }
+  return { fingerprintBits, buckets, bits };
+}
+
+/**
+ * Thrown by {@link CuckooFilter.add} when a key cannot be stored: both its buckets are
+ * full, the eviction walk found no room and the stash is full. The filter is unchanged
+ * (no key was lost); rebuild it with a larger capacity.
+ *
+ * @example
+ * try {
+ *   filter.add(key);
+ * } catch (error) {
+ *   if (error instanceof FilterCapacityError) rebuildBigger();
+ * }
+ */
+export class FilterCapacityError extends RangeError {
+  override readonly name = 'FilterCapacityError';
+}
+
+/** Options of a {@link CuckooFilter}. */
+export interface CuckooFilterOptions<K> {
+  /**
+   * Yields the owner's current members. When given, a key that cannot be stored makes
+   * the filter rebuild itself with twice the buckets from these keys instead of
+   * throwing; it must yield every key added and not removed (the key being added may
+   * be among them or not). A cache shard passes its index's keys.
+   */
+  readonly liveKeys?: () => Iterable<K>;
+  /** Seed of the generator that picks which fingerprint to evict. Default `1`. */
+  readonly seed?: number;
+}
+
+// The bucket of a 32-bit hash: Lemire's multiply-shift range reduction over its high bits.
+function bucketOf(hash: number, buckets: number): number {
+  return (hash * buckets * TWO_TO_MINUS_32) | 0;
+}
+
+// A fingerprint in 1 … mask: 0 marks an empty slot.
+function fingerprintOf(hash: number, mask: number): number {
+  return 1 + ((mix32((hash ^ FINGERPRINT_SALT) >>> 0) * mask * TWO_TO_MINUS_32) | 0);
+}
+
+// The other bucket of a fingerprint in `bucket`: (hash(f) − bucket) mod m, its own inverse.
+function alternateOf(bucket: number, fingerprint: number, buckets: number): number {
+  const other = bucketOf(mix32(fingerprint ^ ALTERNATE_SALT), buckets) - bucket;
+  return other < 0 ? other + buckets : other;
+}
+
+function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
+/**
+ * A cuckoo filter: a {@link MembershipFilter} with deletion, about `f / 0.95` bits per
+ * key at capacity (10.5 at `p = 0.01`, against 9.6 for an ideal bloom filter that cannot
+ * delete and 77 for the counting bloom filter that can), one key hash per operation,
+ * and no allocation per call.
+ *
+ * Adding the same key twice stores two fingerprints (a multiset, like the counting bloom
+ * filter); remove it as many times.
+ *
+ * @typeParam K - the key type (hashed as by `Map`: SameValueZero).
+ * @example
+ * const filter = new CuckooFilter<string>(10_000, 0.01);
+ * filter.add('user:1');
+ * filter.mightContain('user:1'); // true
+ * filter.mightContain('user:2'); // false (or true with probability ≤ 0.008)
+ * filter.remove('user:1');       // true: it was there
+ * filter.mightContain('user:1'); // false
+ */
+export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
+  /** Keys the filter was sized for. */
+  readonly capacity: number;
+  /** The target false-positive probability it was sized for. */
+  readonly probability: number;
+  /** Bits per fingerprint, `f`. */
+  readonly fingerprintBits: number;
+
+  #words: Uint32Array;
+  #buckets: number;
+  readonly #mask: number;
+  #count = 0;
+  readonly #stashBuckets = new Uint32Array(CUCKOO_STASH_SIZE);
+  readonly #stashPrints = new Uint16Array(CUCKOO_STASH_SIZE);
+  #stashCount = 0;
+  #random: number;
+  readonly #liveKeys: (() => Iterable<K>) | undefined;
+  #growths = 0;
+  // Set when a rebuild from liveKeys failed half-way: answer "maybe" until clear().
+  #saturated = false;
+
+  /**
+   * @param capacity - keys the filter must hold; an integer ≥ 1.
+   * @param probability - target false-positive rate, in [≈1.22e-4, 1).
+   * @param options - `liveKeys` to grow instead of failing, `seed` of the eviction choices.
+   * @throws TypeError or RangeError naming the bad argument (see {@link cuckooParameters}).
+   * @example
+   * const filter = new CuckooFilter<number>(100_000, 0.01); // 26,316 buckets of 4 × 10 bits
+   */
+  constructor(capacity: number, probability: number, options: CuckooFilterOptions<K> = {}) {
+    const { fingerprintBits, buckets, bits } = cuckooParameters(capacity, probability);
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${PREFIX}options must be an object; got ${describe(options)}`);
+    }
+    const { liveKeys, seed = 1 } = options;
+    if (liveKeys !== undefined && typeof liveKeys !== 'function') {
+      throw new TypeError(`${PREFIX}liveKeys must be a function; got ${describe(liveKeys)}`);
+    }
+    if (!Number.isInteger(seed)) throw new TypeError(`${PREFIX}seed must be an integer; got ${describe(seed)}`);
+    this.capacity = capacity;
+    this.probability = probability;
+    this.fingerprintBits = fingerprintBits;
+    this.#mask = 2 ** fingerprintBits - 1;
+    this.#buckets = buckets;
+    this.#words = new Uint32Array(Math.ceil(bits / 32));
+    this.#liveKeys = liveKeys;
+    this.#random = mix32(seed >>> 0) || 1;
+  }
+
+  /** Fingerprints stored (keys added and not removed), stash included. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Number of buckets (grows only when a filter with `liveKeys` rebuilds itself). */
+  get buckets(): number {
+    return this.#buckets;
+  }
+
+  /** Fingerprints waiting in the overflow stash (0 in normal operation). */
+  get stashed(): number {
+    return this.#stashCount;
+  }
+
+  /** How many times the filter rebuilt itself bigger from `liveKeys`. */
+  get growths(): number {
+    return this.#growths;
+  }
+
+  /** Fraction of the slots in use. */
+  get loadFactor(): number {
+    return (this.#count - this.#stashCount) / (this.#buckets * CUCKOO_BUCKET_SIZE);
+  }
+
+  /**
+   * Bytes of fingerprint storage (stash included), for memory accounting.
+   *
+   * @example
+   * new CuckooFilter(1000, 0.01).byteLength; // 1368: 10.9 bits per key at capacity
+   */
+  get byteLength(): number {
+    return this.#words.byteLength + this.#stashBuckets.byteLength + this.#stashPrints.byteLength;
+  }
+
+  /**
+   * Record that `key` is now a member.
+   *
+   * @throws FilterCapacityError if the filter is too full to store it and has no
+   *   `liveKeys` to grow from; the filter is then unchanged.
+   * @example
+   * filter.add('user:1');
+   */
+  add(key: K): void {
+    if (this.tryAdd(key)) return;
+    if (this.#liveKeys === undefined) {
+      throw new FilterCapacityError(
+        `${PREFIX}cannot add ${describe(key)}: the filter is full (${this.#count} keys, sized for ` +
+          `${this.capacity}); nothing was changed. Rebuild it with a larger capacity.`,
+      );
+    }
+    this.#grow(key, this.#liveKeys);
+  }
+
+  /**
+   * Record that `key` is now a member, or report that there is no room for it.
+   *
+   * @returns `true` once `key` is stored (in a bucket or, rarely, in the stash);
+   *   `false` if there was no room, in which case nothing was changed.
+   * @example
+   * if (!filter.tryAdd(key)) filter = rebuildBigger();
+   */
+  tryAdd(key: K): boolean {
+    const buckets = this.#buckets;
+    const hash = hashKey(key, KEY_SEED);
+    const fingerprint = fingerprintOf(hash, this.#mask);
+    const first = bucketOf(hash, buckets);
+    const second = alternateOf(first, fingerprint, buckets);
+    if (this.#place(first, fingerprint) || this.#place(second, fingerprint)) {
+      this.#count++;
+      return true;
+    }
+    // The walk below always ends with every fingerprint placed, but may need a stash
+    // slot for the last one: without a free one, refuse now, before moving anything.
+    if (this.#stashCount === CUCKOO_STASH_SIZE) return false;
+    this.#kick((this.#next() & 4) === 0 ? first : second, fingerprint);
+    this.#count++;
+    return true;
+  }
+
+  /**
+   * Record that `key`, previously added, has left.
+   *
+   * @returns `true` if a fingerprint of `key` was found and removed.
+   * @example
+   * filter.add('user:1');
+   * filter.remove('user:1'); // true
+   */
+  remove(key: K): boolean {
+    const buckets = this.#buckets;
+    const hash = hashKey(key, KEY_SEED);
+    const fingerprint = fingerprintOf(hash, this.#mask);
+    const first = bucketOf(hash, buckets);
+    if (this.#erase(first, fingerprint) || this.#erase(alternateOf(first, fingerprint, buckets), fingerprint)) {
+      this.#count--;
+      if (this.#stashCount !== 0) this.#drainStash();
+      return true;
+    }
+    if (this.#stashCount !== 0) {
+      const second = alternateOf(first, fingerprint, buckets);
+      for (let s = 0; s < this.#stashCount; s++) {
+        const bucket = this.#stashBuckets[s];
+        if (this.#stashPrints[s] === fingerprint && (bucket === first || bucket === second)) {
+          this.#unstash(s);
+          this.#count--;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * `false` only when `key` is certainly not a member.
+   *
+   * @example
+   * filter.mightContain('never-added'); // false, or true with probability ≈ 2·4·α / 2^f
+   */
+  mightContain(key: K): boolean {
+    const buckets = this.#buckets;
+    const hash = hashKey(key, KEY_SEED);
+    const fingerprint = fingerprintOf(hash, this.#mask);
+    const first = bucketOf(hash, buckets);
+    if (this.#holds(first, fingerprint)) return true;
+    const second = alternateOf(first, fingerprint, buckets);
+    if (this.#holds(second, fingerprint)) return true;
+    if (this.#stashCount !== 0) {
+      for (let s = 0; s < this.#stashCount; s++) {
+        const bucket = this.#stashBuckets[s];
+        if (this.#stashPrints[s] === fingerprint && (bucket === first || bucket === second)) return true;
+      }
+    }
+    return this.#saturated;
+  }
+
+  /**
+   * Forget every key.
+   *
+   * @example
+   * filter.clear();
+   * filter.mightContain('user:1'); // false
+   */
+  clear(): void {
+    this.#words.fill(0);
+    this.#count = 0;
+    this.#stashCount = 0;
+    this.#saturated = false;
+  }
+
+  // --- slots: fingerprint `s` of the table occupies bits [s·f, s·f + f) of #words ---
+
+  #read(slot: number): number {
+    const f = this.fingerprintBits;
+    const bit = slot * f;
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    let value = this.#words[word]! >>> shift;
+    if (shift + f > 32) value |= this.#words[word + 1]! << (32 - shift);
+    return value & this.#mask;
+  }
+
+  #write(slot: number, fingerprint: number): void {
+    const f = this.fingerprintBits;
+    const words = this.#words;
+    const bit = slot * f;
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    words[word] = (words[word]! & ~(this.#mask << shift)) | (fingerprint << shift);
+    if (shift + f > 32) {
+      const high = shift + f - 32; // bits that spill into the next word
+      words[word + 1] = (words[word + 1]! & ~((1 << high) - 1)) | (fingerprint >>> (32 - shift));
+    }
+  }
+
+  #holds(bucket: number, fingerprint: number): boolean {
+    const base = bucket * CUCKOO_BUCKET_SIZE;
+    for (let i = 0; i < CUCKOO_BUCKET_SIZE; i++) if (this.#read(base + i) === fingerprint) return true;
+    return false;
+  }
+
+  #place(bucket: number, fingerprint: number): boolean {
+    const base = bucket * CUCKOO_BUCKET_SIZE;
+    for (let i = 0; i < CUCKOO_BUCKET_SIZE; i++) {
+      if (this.#read(base + i) === 0) {
+        this.#write(base + i, fingerprint);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #erase(bucket: number, fingerprint: number): boolean {
+    const base = bucket * CUCKOO_BUCKET_SIZE;
+    for (let i = 0; i < CUCKOO_BUCKET_SIZE; i++) {
+      if (this.#read(base + i) === fingerprint) {
+        this.#write(base + i, 0);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Evict a random resident of `bucket` in favour of `fingerprint`, move the evicted one
+  // to its other bucket, and so on. Ends with every fingerprint placed: the last one
+  // in the stash if the walk is too long (the caller made sure a stash slot is free).
+  #kick(bucket: number, fingerprint: number): void {
+    const buckets = this.#buckets;
+    let current = bucket;
+    let carried = fingerprint;
+    for (let kick = 0; kick < CUCKOO_MAX_KICKS; kick++) {
+      const slot = current * CUCKOO_BUCKET_SIZE + (this.#next() & (CUCKOO_BUCKET_SIZE - 1));
+      const evicted = this.#read(slot);
+      this.#write(slot, carried);
+      carried = evicted;
+      current = alternateOf(current, carried, buckets);
+      if (this.#place(current, carried)) return;
+    }
+    this.#stashBuckets[this.#stashCount] = current;
+    this.#stashPrints[this.#stashCount] = carried;
+    this.#stashCount++;
+  }
+
+  // After a removal made room: move stashed fingerprints back into the table.
+  #drainStash(): void {
+    for (let s = this.#stashCount - 1; s >= 0; s--) {
+      const bucket = this.#stashBuckets[s]!;
+      const fingerprint = this.#stashPrints[s]!;
+      if (this.#place(bucket, fingerprint) || this.#place(alternateOf(bucket, fingerprint, this.#buckets), fingerprint)) {
+        this.#unstash(s);
+      }
+    }
+  }
+
+  #unstash(s: number): void {
+    const last = --this.#stashCount;
+    this.#stashBuckets[s] = this.#stashBuckets[last]!;
+    this.#stashPrints[s] = this.#stashPrints[last]!;
+  }
+
+  // xorshift32: which resident to evict. Seeded, so a run is reproducible.
+  #next(): number {
+    let x = this.#random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#random = x;
+    return x >>> 0;
+  }
+
+  // No room even with the stash: rebuild with twice the buckets from the owner's live
+  // keys (doubling again in the unlikely case that is not enough), then add `key`.
+  #grow(key: K, liveKeys: () => Iterable<K>): void {
+    const bitsPerBucket = CUCKOO_BUCKET_SIZE * this.fingerprintBits;
+    try {
+      for (;;) {
+        const buckets = this.#buckets * 2;
+        if (buckets * bitsPerBucket > MAX_BITS) {
+          throw new FilterCapacityError(`${PREFIX}cannot grow past 2^31 bits of fingerprints`);
+        }
+        this.#buckets = buckets;
+        this.#words = new Uint32Array(Math.ceil((buckets * bitsPerBucket) / 32));
+        this.#count = 0;
+        this.#stashCount = 0;
+        let complete = true;
+        for (const live of liveKeys()) {
+          if (sameValueZero(live, key)) continue;
+          if (!this.tryAdd(live)) {
+            complete = false;
+            break;
+          }
+        }
+        if (complete && this.tryAdd(key)) break;
+      }
+      this.#growths++;
+    } catch (error) {
+      // Half rebuilt: some live keys are missing. "Maybe" for everything is useless but
+      // never wrong, until clear() starts over.
+      this.#saturated = true;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,306 @@
+/**
+ * Loader guards: cache-penetration protection for `getOrLoad`.
+ *
+ * A cache protects the origin only from keys it holds. A request for a key that does
+ * not exist at the origin (a bogus id from a scraper, a typo, an attack) misses every
+ * time, so each one reaches the database. A loader guard is a filter of the keys
+ * **known to exist at the origin**: when it says a key cannot exist, `getOrLoad`
+ * rejects at once with a {@link KeyNotFoundError} and never calls the loader. A
+ * membership filter can only err towards "maybe", so a real key is never turned away
+ * by the filter itself; a false positive just loads as it would without a guard.
+ *
+ * The one way a guard turns away a real key is by being **out of date**: a key created
+ * at the origin after the guard was built is rejected until the guard learns it. So
+ * tell the guard when keys are created ({@link LoaderGuard.add}, with a `'cuckoo'` or
+ * `'bloom'` guard) or rebuild it from the origin's key set ({@link LoaderGuard.rebuild},
+ * the only way for `'xor'`, the smallest and fastest for a fixed set).
+ *
+ * Why a rejection rather than resolving `undefined`: `getOrLoad` promises a `V`, and
+ * resolving `undefined` would make that type a lie for every caller; a typed error
+ * (checked with `instanceof`, carrying the key) is what a data layer's "find or throw"
+ * does, maps naturally to a 404, and cannot be mistaken for a stored value.
+ *
+ * @module
+ */
+
+import { describe, ERROR_PREFIX, optionTypeError } from '../errors.js';
+import type { FilterFromKeysOptions, FilterKind } from '../filters/index.js';
+import { filterFromKeys, isFilterKind } from '../filters/index.js';
+import type { MembershipFilter } from '../filters/membershipFilter.js';
+
+/** What a guard asks: a filter of existing keys, or a predicate "may `key` exist?". */
+export type GuardTest<K> = MembershipFilter<K> | ((key: K) => boolean);
+
+/** What the cache accepts as a guard: a {@link LoaderGuard} (with counters) or a bare test. */
+export type LoaderGuardLike<K> = LoaderGuard<K> | GuardTest<K>;
+
+/**
+ * The rejection of `getOrLoad` for a key its loader guard rules out: the key cannot
+ * exist at the origin, and the loader was not called.
+ *
+ * @example
+ * try {
+ *   await cache.getOrLoad(id, loadUser);
+ * } catch (error) {
+ *   if (error instanceof KeyNotFoundError) return notFound(error.key);
+ *   throw error;
+ * }
+ */
+export class KeyNotFoundError extends Error {
+  override readonly name = 'KeyNotFoundError';
+  /** The key that was asked for. */
+  readonly key: unknown;
+
+  constructor(key: unknown) {
+    super(`${ERROR_PREFIX}${describe(key)} does not exist at the origin (ruled out by the loader guard); the loader was not called`);
+    this.key = key;
+  }
+}
+
+/** A guard's counters, frozen. */
+export interface LoaderGuardStats {
+  /** Keys the guard was asked about. */
+  readonly checked: number;
+  /** Keys it let through to the loader ("may exist", false positives included). */
+  readonly passed: number;
+  /** Keys it ruled out: loads that never reached the origin. */
+  readonly rejected: number;
+}
+
+/** Options of {@link LoaderGuard.fromKeys}. */
+export interface LoaderGuardOptions extends FilterFromKeysOptions {
+  /**
+   * The filter: `'xor'` (static: smallest and fastest, rebuild to change), `'cuckoo'`
+   * (add and remove; size `capacity` for the keys you will add) or `'bloom'` (a counting
+   * bloom filter: add and remove, 8 bits per counter). Default `'cuckoo'`: a guard must
+   * learn keys created at the origin, which an XOR filter cannot.
+   */
+  readonly kind?: FilterKind;
+}
+
+interface Recipe {
+  readonly kind: FilterKind;
+  readonly options: FilterFromKeysOptions;
+}
+
+/**
+ * A filter of keys known to exist at the origin, with counters: put it in front of a
+ * loader with the cache option `loaderGuard`, or per call with
+ * `getOrLoad(key, loader, { guard })`.
+ *
+ * @typeParam K - the key type.
+ * @example
+ * const guard = LoaderGuard.fromKeys(await db.allProductIds(), { kind: 'cuckoo', capacity: 200_000 });
+ * const cache = new Cache<string, Product>({ maxCacheSize: 10_000, loaderGuard: guard });
+ * await cache.getOrLoad('no-such-id', db.findProduct); // rejects: KeyNotFoundError, no query
+ * guard.add(created.id);                               // a product was created
+ * guard.stats();                                        // { checked, passed, rejected }
+ */
+export class LoaderGuard<K = unknown> {
+  #filter: MembershipFilter<K> | undefined;
+  readonly #predicate: ((key: K) => boolean) | undefined;
+  #recipe: Recipe | undefined = undefined; // set by fromKeys: what rebuild() makes
+  #checked = 0;
+  #rejected = 0;
+
+  /**
+   * A guard over your own filter or predicate (see {@link LoaderGuard.fromKeys} to build
+   * the filter from keys).
+   *
+   * @param test - a {@link MembershipFilter} of existing keys, or `(key) => boolean`
+   *   ("may `key` exist?"; a falsy answer rules the key out).
+   * @throws TypeError if `test` is neither.
+   * @example
+   * const guard = new LoaderGuard<string>((id) => /^p\d+$/.test(id)); // shape check only
+   */
+  constructor(test: GuardTest<K>) {
+    if (typeof test === 'function') this.#predicate = test;
+    else if (isMembershipFilter<K>(test)) this.#filter = test;
+    else {
+      throw new TypeError(
+        `${ERROR_PREFIX}a loader guard needs a membership filter or a function (key) => boolean; got ${describe(test)}`,
+      );
+    }
+  }
+
+  /**
+   * A guard whose filter holds `keys` (the keys that exist at the origin).
+   *
+   * @throws TypeError or RangeError naming a bad argument.
+   * @example
+   * const guard = LoaderGuard.fromKeys(ids, { kind: 'xor', probability: 0.001 }); // xor16
+   */
+  static fromKeys<K>(keys: Iterable<K>, options: LoaderGuardOptions = {}): LoaderGuard<K> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${ERROR_PREFIX}loader guard options must be an object; got ${describe(options)}`);
+    }
+    const { kind = 'cuckoo', ...filterOptions } = options;
+    if (!isFilterKind(kind)) {
+      throw new RangeError(`${ERROR_PREFIX}loader guard kind must be "xor", "cuckoo" or "bloom"; got ${describe(kind)}`);
+    }
+    const guard = new LoaderGuard<K>(filterFromKeys(kind, keys, filterOptions));
+    guard.#recipe = Object.freeze({ kind, options: Object.freeze(filterOptions) });
+    return guard;
+  }
+
+  /**
+   * `like` as a {@link LoaderGuard}: the same object if it already is one.
+   *
+   * @throws TypeError if `like` is not a guard, a filter or a function.
+   * @example
+   * LoaderGuard.from((id: string) => id.startsWith('p')).mightExist('x1'); // false
+   */
+  static from<K>(like: LoaderGuardLike<K>): LoaderGuard<K> {
+    return like instanceof LoaderGuard ? like : new LoaderGuard<K>(like);
+  }
+
+  /** The filter behind the guard (`undefined` for a predicate guard). */
+  get filter(): MembershipFilter<K> | undefined {
+    return this.#filter;
+  }
+
+  /** The filter kind, for guards made by {@link LoaderGuard.fromKeys}. */
+  get kind(): FilterKind | undefined {
+    return this.#recipe?.kind;
+  }
+
+  /** Keys the guard was asked about. */
+  get checked(): number {
+    return this.#checked;
+  }
+
+  /** Keys it let through. */
+  get passed(): number {
+    return this.#checked - this.#rejected;
+  }
+
+  /** Keys it ruled out. */
+  get rejected(): number {
+    return this.#rejected;
+  }
+
+  /**
+   * `false` when `key` cannot exist at the origin; counts the answer.
+   *
+   * @example
+   * guard.mightExist('p1'); // true
+   */
+  mightExist(key: K): boolean {
+    this.#checked++;
+    const allowed = this.#predicate !== undefined ? Boolean(this.#predicate(key)) : this.#filter!.mightContain(key);
+    if (!allowed) this.#rejected++;
+    return allowed;
+  }
+
+  /**
+   * `key` now exists at the origin (call it when you create the record).
+   *
+   * @throws TypeError for a predicate guard; `StaticFilterError` for an `'xor'` guard
+   *   (use {@link rebuild}); `FilterCapacityError` when a cuckoo guard is full.
+   * @example
+   * const product = await db.createProduct(input);
+   * guard.add(product.id);
+   */
+  add(key: K): void {
+    this.#dynamicFilter('add').add(key);
+  }
+
+  /**
+   * `key` no longer exists at the origin (optional: a stale key only lets loads through).
+   *
+   * @throws as {@link add}.
+   * @example
+   * await db.deleteProduct(id);
+   * guard.remove(id);
+   */
+  remove(key: K): void {
+    this.#dynamicFilter('remove').remove(key);
+  }
+
+  /**
+   * Replaces the key set with `keys`: a new filter of the same kind and options, swapped
+   * in once complete. Only for guards made by {@link LoaderGuard.fromKeys}.
+   *
+   * @throws TypeError for a guard over your own filter or predicate.
+   * @example
+   * setInterval(async () => guard.rebuild(await db.allProductIds()), 3_600_000);
+   */
+  rebuild(keys: Iterable<K>): void {
+    const recipe = this.#recipe;
+    if (recipe === undefined) {
+      throw new TypeError(
+        `${ERROR_PREFIX}only a guard made by LoaderGuard.fromKeys can rebuild itself; rebuild your own filter instead`,
+      );
+    }
+    this.#filter = filterFromKeys(recipe.kind, keys, recipe.options);
+  }
+
+  /**
+   * The counters, frozen.
+   *
+   * @example
+   * const { checked, passed, rejected } = guard.stats();
+   */
+  stats(): LoaderGuardStats {
+    return Object.freeze({ checked: this.#checked, passed: this.#checked - this.#rejected, rejected: this.#rejected });
+  }
+
+  /** Sets the counters back to 0. */
+  resetStats(): void {
+    this.#checked = 0;
+    this.#rejected = 0;
+  }
+
+  #dynamicFilter(operation: string): MembershipFilter<K> {
+    if (this.#filter === undefined) {
+      throw new TypeError(`${ERROR_PREFIX}a predicate loader guard cannot ${operation} keys; change the predicate`);
+    }
+    return this.#filter;
+  }
+}
+
+function isMembershipFilter<K>(value: unknown): value is MembershipFilter<K> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<MembershipFilter<K>>).mightContain === 'function'
+  );
+}
+
+/**
+ * Checks a guard given as an option and returns it as a {@link LoaderGuard} (the same
+ * object if it is one; a bare filter or predicate is wrapped once, so its counts last).
+ *
+ * @param option - the option's name, for the error message.
+ * @throws TypeError naming the option.
+ * @example
+ * resolveLoaderGuard('loaderGuard', (id: string) => id.length === 8);
+ */
+export function resolveLoaderGuard<K>(option: string, value: unknown): LoaderGuard<K> {
+  if (value instanceof LoaderGuard) return value as LoaderGuard<K>;
+  if (typeof value === 'function' || isMembershipFilter<K>(value)) return new LoaderGuard<K>(value as GuardTest<K>);
+  throw optionTypeError(
+    option,
+    'a LoaderGuard, a membership filter (with mightContain) or a function (key) => boolean',
+    value,
+  );
+}
+
+/**
+ * Builders of {@link LoaderGuard}s, as a namespace: `loaderGuard.fromKeys(keys, options)`
+ * and `loaderGuard.of(filterOrPredicate)`.
+ *
+ * @example
+ * import { loaderGuard } from 'macho';
+ * const guard = loaderGuard.fromKeys(['p1', 'p2', 'p3'], { kind: 'xor' });
+ */
+export const loaderGuard = Object.freeze({
+  /** See {@link LoaderGuard.fromKeys}. */
+  fromKeys<K>(keys: Iterable<K>, options?: LoaderGuardOptions): LoaderGuard<K> {
+    return LoaderGuard.fromKeys(keys, options);
+  },
+  /** See the {@link LoaderGuard} constructor. */
+  of<K>(test: GuardTest<K>): LoaderGuard<K> {
+    return new LoaderGuard(test);
+  },
+});

@@ -1,0 +1,131 @@
+import { mix32 } from '../keys/hashKey.js';
+
+/**
+ * A count-min sketch of 4-bit counters with periodic aging: the popularity history
+ * behind W-TinyLFU's admission decisions, laid out as in Caffeine's `FrequencySketch`.
+ *
+ * - **Size.** One 64-bit word (sixteen 4-bit counters, here two `Uint32` words) per
+ *   entry of capacity, rounded up to a power of two and at least eight: 8 bytes per
+ *   entry, whatever the keys are.
+ * - **Depth 4, blocked.** A key's four counters all sit in one 64-byte block (one
+ *   cache line): the block comes from the key's hash, then each of the four rows
+ *   re-mixes the hash with its own odd multiplier and picks one counter in its own
+ *   16-byte quarter of the block. Nothing is allocated per call.
+ * - **Estimate.** {@link frequency} is the minimum over the four counters, at most 15.
+ *   A count-min estimate never underestimates (collisions only add), until aging.
+ * - **Aging.** After `sampleSize` (default 10 × capacity) increments that raised some
+ *   counter, every counter is halved, so that yesterday's favourites fade away
+ *   (TinyLFU's "reset"). The increment count is then halved too, less the truncation
+ *   error of the odd counters, as Caffeine does.
+ *
+ * Hashes come from {@link hashKey}: 32-bit, already well mixed; they are mixed once
+ * more here so that a caller passing small integers still spreads over the blocks.
+ *
+ * @example
+ * const sketch = new FrequencySketch(1000);
+ * const h = hashKey('user:1', 0x5eed);
+ * sketch.increment(h);
+ * sketch.increment(h);
+ * sketch.frequency(h); // 2 (or more after a collision; never less before aging)
+ */
+export class FrequencySketch {
+  /** Increments (that raised a counter) between two halvings. */
+  readonly sampleSize: number;
+  readonly #table: Uint32Array;
+  readonly #blockMask: number;
+  #additions = 0;
+
+  /**
+   * @param capacity - the cache's capacity (entries): sizes the table and the sample.
+   * @param sampleSize - increments between halvings; default `10 * capacity`.
+   */
+  constructor(capacity: number, sampleSize = 10 * Math.max(1, capacity)) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`macho/frequencySketch: capacity must be an integer ≥ 1; got ${String(capacity)}`);
+    if (!Number.isInteger(sampleSize) || sampleSize < 1)
+      throw new RangeError(`macho/frequencySketch: sampleSize must be an integer ≥ 1; got ${String(sampleSize)}`);
+    // 64-bit words, as Caffeine counts them; capped so the table stays a sane allocation.
+    const longs = Math.max(8, nextPowerOfTwo(Math.min(capacity, 2 ** 27)));
+    this.#table = new Uint32Array(longs * 2);
+    this.#blockMask = (longs >>> 3) - 1; // 8 longs = 16 words = 64 bytes per block
+    this.sampleSize = sampleSize;
+  }
+
+  /** Increments since the last halving (what triggers the next one). */
+  get additions(): number {
+    return this.#additions;
+  }
+
+  /** The estimated number of times `hash` was counted (since aging), 0 … 15. */
+  frequency(hash: number): number {
+    const table = this.#table;
+    const h = mix32(hash);
+    const block = (h & this.#blockMask) << 4;
+    let min = 15;
+    for (let row = 0; row < 4; row++) {
+      const bits = Math.imul(h, ROW_MULTIPLIERS[row]!) >>> 27; // the row's 5 best-mixed bits
+      const count = (table[block + (row << 2) + (bits & 3)]! >>> ((bits >>> 2) << 2)) & 15;
+      if (count < min) min = count;
+    }
+    return min;
+  }
+
+  /**
+   * Counts one occurrence of `hash`: raises each of its four counters that is below 15,
+   * and halves the whole sketch once `sampleSize` increments have raised something.
+   */
+  increment(hash: number): void {
+    const table = this.#table;
+    const h = mix32(hash);
+    const block = (h & this.#blockMask) << 4;
+    let added = false;
+    for (let row = 0; row < 4; row++) {
+      const bits = Math.imul(h, ROW_MULTIPLIERS[row]!) >>> 27;
+      const word = block + (row << 2) + (bits & 3);
+      const shift = (bits >>> 2) << 2;
+      if (((table[word]! >>> shift) & 15) !== 15) {
+        table[word]! += 1 << shift;
+        added = true;
+      }
+    }
+    if (added && ++this.#additions >= this.sampleSize) this.age();
+  }
+
+  /**
+   * Halves every counter (rounding down), so that every frequency `f` becomes
+   * `floor(f / 2)`. Called by {@link increment} every `sampleSize` increments.
+   */
+  age(): void {
+    const table = this.#table;
+    let odd = 0;
+    for (let i = 0; i < table.length; i++) {
+      const word = table[i]!;
+      odd += popCount(word & 0x11111111);
+      table[i] = (word >>> 1) & 0x77777777;
+    }
+    // Caffeine's correction: the halving dropped about a quarter of the odd counters'
+    // worth of increments (each key has four counters).
+    this.#additions = Math.max(0, this.#additions - (odd >>> 2)) >>> 1;
+  }
+
+  /** Forgets every count. */
+  clear(): void {
+    this.#table.fill(0);
+    this.#additions = 0;
+  }
+}
+
+// One odd multiplier per row: each row reads different bits of the product.
+const ROW_MULTIPLIERS = [0x9e3779b1, 0x85ebca77, 0xc2b2ae3d, 0x27d4eb2f] as const;
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+function popCount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}

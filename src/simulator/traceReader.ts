@@ -1,0 +1,82 @@
+/**
+ * Reads a trace file — plain text, or gzip of it — into memory, keys parsed once.
+ *
+ * Node's `fs` and `zlib` are imported on first use, not at the top of the module: the
+ * cache itself runs anywhere JavaScript does, and importing `macho` must not pull Node
+ * built-ins into a browser bundle just because the simulator is exported beside it.
+ *
+ * @module
+ */
+
+import { TraceFormatError, TraceNotFoundError, TraceReadError } from './traceErrors.js';
+import type { TraceKey } from './traceParser.js';
+import { parseTrace } from './traceParser.js';
+
+/** A trace in memory: its requests, in order. */
+export interface Trace {
+  /** A short name for tables: the file name without `.gz`, `.trace` or `.txt`. */
+  readonly name: string;
+  /** The requested keys, in order (one per request). */
+  readonly keys: readonly TraceKey[];
+}
+
+/** Options of {@link readTrace}. */
+export interface ReadTraceOptions {
+  /** The trace's {@link Trace.name}; default: from the file name. */
+  name?: string;
+}
+
+/**
+ * Reads a trace file (format: see {@link parseTrace}). Gzip is recognised by its
+ * magic bytes, whatever the file is called; a file named `*.gz` that is not gzip is
+ * an error rather than a trace of garbage.
+ *
+ * @throws (rejects with) TraceNotFoundError if the file does not exist, TraceFormatError
+ *   for a corrupt or truncated gzip stream or binary content, TraceReadError for any
+ *   other I/O failure; each names the path.
+ * @example
+ * const gli = await readTrace('../shared/traces/gli.trace');
+ * gli.keys.length; // 6015
+ * const cs = await readTrace(new URL('./traces/cs.trace.gz', import.meta.url));
+ */
+export async function readTrace(path: string | URL, options: ReadTraceOptions = {}): Promise<Trace> {
+  const [{ readFile }, { gunzipSync }, { fileURLToPath }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:zlib'),
+    import('node:url'),
+  ]);
+  const file = typeof path === 'string' ? path : fileURLToPath(path);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new TraceNotFoundError(file, { cause: error });
+    throw new TraceReadError(file, `cannot be read (${code ?? String(error)})`, { cause: error });
+  }
+  if (isGzip(bytes)) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (error) {
+      throw new TraceFormatError(file, `is not a valid gzip file (${(error as Error).message})`, { cause: error });
+    }
+  } else if (file.endsWith('.gz')) {
+    throw new TraceFormatError(file, 'is named .gz but does not hold gzip data');
+  }
+  return { name: options.name ?? traceName(file), keys: parseTrace(bytes, file) };
+}
+
+/**
+ * The short name of a trace file: its base name without `.gz`, then without `.trace`
+ * or `.txt`.
+ * @example
+ * traceName('../shared/traces/cloudPhysicsIO.txt.gz'); // 'cloudPhysicsIO'
+ */
+export function traceName(path: string): string {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return base.replace(/\.gz$/, '').replace(/\.(trace|txt)$/, '');
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
