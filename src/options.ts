@@ -22,7 +22,11 @@ export interface CacheOptions<K = unknown> {
   ttl?: number;
   /** Number of shards; capacity is split among them. Integer in 1 … `maxCacheSize`. Default `1`. */
   shardCount?: number;
-  /** Eviction policy: `'lru'`, `'fifo'`, `'random'`, or your own {@link PolicyFactory}. Default `'lru'`. */
+  /**
+   * Eviction policy: a built-in name (`'lru'`, `'fifo'`, `'random'`, `'lfu'`, `'mfu'`,
+   * `'sieve'`, `'s3fifo'`, `'tinylfu'`, `'arc'`) or your own {@link PolicyFactory}.
+   * Default `'lru'`.
+   */
   strategy?: StrategyName | PolicyFactory;
   /** Keep a bloom filter per shard and check it before each lookup. Default `false`. */
   bloom?: boolean;
