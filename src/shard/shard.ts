@@ -250,6 +250,7 @@ export class Shard<K, V> {
   }
 
   #setExpiry(slot: number, expiresAt: number): void {
+    if (expiresAt === Infinity && this.#expiry.size === 0) return; // no TTL in use: nothing to do
     if (expiresAt === this.#expiresAt[slot]) return;
     this.#expiresAt[slot] = expiresAt;
     if (expiresAt === Infinity) this.#expiry.remove(slot);
@@ -265,8 +266,12 @@ export class Shard<K, V> {
     this.#policy.onRemove(slot);
     this.#index.delete(key);
     this.#filter?.remove(key);
-    this.#expiry.remove(slot);
-    this.#expiresAt[slot] = Infinity;
+    // An entry outside the heap already has expiresAt = Infinity: with no TTL in use
+    // this skips two cold memory reads per removal.
+    if (this.#expiry.size !== 0) {
+      this.#expiry.remove(slot);
+      this.#expiresAt[slot] = Infinity;
+    }
     this.#keys[slot] = undefined;
     this.#values[slot] = undefined;
     this.#free[this.#freeCount++] = slot;
