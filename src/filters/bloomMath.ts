@@ -9,15 +9,10 @@
  */
 
 import { describe } from '../errors.js';
+import { checkFilterArguments, checkFilterBits } from './filterArguments.js';
 
 const PREFIX = 'macho/bloom: ';
 
-/**
- * Every index must fit in 31 bits so the filters can step through them with plain
- * additions and no precision loss; that is also 2 GiB of counters, far past any
- * sensible per-shard filter.
- */
-const MAX_BITS = 2 ** 31;
 
 /**
  * The size of a bloom filter.
@@ -50,15 +45,7 @@ export interface BloomParameters {
  * bloomParameters(1, 0.5);     // { bits: 2, hashes: 1 }
  */
 export function bloomParameters(capacity: number, probability: number): BloomParameters {
-  if (typeof capacity !== 'number') {
-    throw new TypeError(`${PREFIX}capacity must be a number; got ${describe(capacity)}`);
-  }
-  if (!Number.isSafeInteger(capacity) || capacity < 1) {
-    throw new RangeError(`${PREFIX}capacity must be an integer ≥ 1; got ${describe(capacity)}`);
-  }
-  if (typeof probability !== 'number') {
-    throw new TypeError(`${PREFIX}probability must be a number; got ${describe(probability)}`);
-  }
+  checkFilterArguments(PREFIX, capacity, probability);
   // Written so that NaN fails too.
   if (!(probability > 0 && probability < 1)) {
     throw new RangeError(
@@ -66,12 +53,7 @@ export function bloomParameters(capacity: number, probability: number): BloomPar
     );
   }
   const bits = Math.ceil((-capacity * Math.log(probability)) / (Math.LN2 * Math.LN2));
-  if (bits > MAX_BITS) {
-    throw new RangeError(
-      `${PREFIX}capacity ${capacity} at probability ${probability} needs ${bits} bits; ` +
-        `at most 2^31 are supported`,
-    );
-  }
+  checkFilterBits(PREFIX, capacity, probability, bits);
   const hashes = Math.max(1, Math.round((bits / capacity) * Math.LN2));
   return { bits, hashes };
 }

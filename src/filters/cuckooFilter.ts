@@ -44,6 +44,7 @@
  */
 
 import { describe } from '../errors.js';
+import { checkFilterArguments, checkFilterBits, MAX_FILTER_BITS } from './filterArguments.js';
 import { hashKey, mix32 } from '../keys/hashKey.js';
 import type { MembershipFilter } from './membershipFilter.js';
 
@@ -62,7 +63,6 @@ export const MIN_CUCKOO_PROBABILITY = (2 * CUCKOO_BUCKET_SIZE) / 2 ** 16;
 
 const MIN_FINGERPRINT_BITS = 8;
 const MAX_FINGERPRINT_BITS = 16;
-const MAX_BITS = 2 ** 31;
 const TWO_TO_MINUS_32 = 2 ** -32;
 
 // Not 0: shardOf() routes with seed 0, so every key of a shard shares hashKey(key, 0)
@@ -103,15 +103,7 @@ export interface CuckooParameters {
  * cuckooParameters(1000, 0.001); // { fingerprintBits: 13, … }
  */
 export function cuckooParameters(capacity: number, probability: number): CuckooParameters {
-  if (typeof capacity !== 'number') {
-    throw new TypeError(`${PREFIX}capacity must be a number; got ${describe(capacity)}`);
-  }
-  if (!Number.isSafeInteger(capacity) || capacity < 1) {
-    throw new RangeError(`${PREFIX}capacity must be an integer ≥ 1; got ${describe(capacity)}`);
-  }
-  if (typeof probability !== 'number') {
-    throw new TypeError(`${PREFIX}probability must be a number; got ${describe(probability)}`);
-  }
+  checkFilterArguments(PREFIX, capacity, probability);
   if (!(probability >= MIN_CUCKOO_PROBABILITY && probability < 1)) {
     throw new RangeError(
       `${PREFIX}probability must be at least ${MIN_CUCKOO_PROBABILITY} (2·4 / 2^16: fingerprints are at ` +
@@ -122,11 +114,7 @@ export function cuckooParameters(capacity: number, probability: number): CuckooP
   const fingerprintBits = Math.min(MAX_FINGERPRINT_BITS, Math.max(MIN_FINGERPRINT_BITS, wanted));
   const buckets = Math.max(1, Math.ceil(capacity / (CUCKOO_BUCKET_SIZE * CUCKOO_LOAD_FACTOR)));
   const bits = buckets * CUCKOO_BUCKET_SIZE * fingerprintBits;
-  if (bits > MAX_BITS) {
-    throw new RangeError(
-      `${PREFIX}capacity ${capacity} at probability ${probability} needs ${bits} bits; at most 2^31 are supported`,
-    );
-  }
+  checkFilterBits(PREFIX, capacity, probability, bits);
   return { fingerprintBits, buckets, bits };
 }
 
@@ -502,7 +490,7 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     try {
       for (;;) {
         const buckets = this.#buckets * 2;
-        if (buckets * bitsPerBucket > MAX_BITS) {
+        if (buckets * bitsPerBucket > MAX_FILTER_BITS) {
           throw new FilterCapacityError(`${PREFIX}cannot grow past 2^31 bits of fingerprints`);
         }
         this.#buckets = buckets;
