@@ -537,9 +537,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // Reads must not see expired entries: clean the shard up to now, as a logged
   // command, so a replay of the log removes the same entries at the same time.
   #catchUp(shard: Shard<K, V>): void {
-    if (shard.nextExpiry() === Infinity) return;
-    const now = this.#clock.now();
-    if (shard.nextExpiry() <= now) this.#expire(shard, now);
+    if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#clock.now());
   }
 
   #catchUpAll(): void {

@@ -30,9 +30,9 @@ export type EntryVisitor<K, V> = (key: K, value: V, expiresAt: number) => void;
  * it never delivers them (the cache flushes once the command is complete), so a
  * subscriber never sees a half-applied command.
  *
- * Every command first removes what is due at `at`, so after a command no entry of
- * this shard is expired at that time, and each expired entry emits exactly one
- * `'expire'` event.
+ * The cache removes what is due at `at` (with {@link Shard.expire}, logged as a
+ * command of its own) before it applies any other command here, so the methods below
+ * never meet an expired entry, and each expired entry emits exactly one `'expire'` event.
  *
  * Entries live in numbered slots: the key → slot `Map` is the only hashing, and the
  * per-slot data (values, expiry, birth time, policy links) sits in plain and typed
@@ -118,7 +118,6 @@ export class Shard<K, V> {
 
   /** `get`: the value, counting a hit (and refreshing the policy) or a miss. */
   get(key: K, at: number): V | undefined {
-    if (this.#expiry.size !== 0) this.expire(at);
     const slot = this.#filter === undefined || this.#filter.mightContain(key) ? this.#index.get(key) : undefined;
     if (slot === undefined) {
       this.misses++;
@@ -156,7 +155,6 @@ export class Shard<K, V> {
    * @param ttl - ms to live from `at`; `0` never expires.
    */
   set(key: K, value: V, at: number, ttl: number): void {
-    if (this.#expiry.size !== 0) this.expire(at);
     const expiresAt = ttl === 0 ? Infinity : at + ttl;
     let slot = this.#index.get(key);
     const replaced = slot !== undefined;
@@ -180,7 +178,6 @@ export class Shard<K, V> {
 
   /** `update`: replaces the value of a live entry, keeping its expiry. False if there is none. */
   update(key: K, value: V, at: number): boolean {
-    if (this.#expiry.size !== 0) this.expire(at);
     const slot = this.#index.get(key);
     if (slot === undefined) return false;
     this.#values[slot] = value;
@@ -193,7 +190,6 @@ export class Shard<K, V> {
 
   /** `delete`: removes the live entry. False if there was none. */
   delete(key: K, at: number): boolean {
-    if (this.#expiry.size !== 0) this.expire(at);
     const slot = this.#index.get(key);
     if (slot === undefined) return false;
     const value = this.#values[slot] as V;
