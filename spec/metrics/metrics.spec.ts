@@ -151,6 +151,23 @@ describe('metrics: examples', () => {
     expect(metrics.lifespan).toMatchObject({ count: 3, min: 5, max: 20, mean: (5 + 20 + 10) / 3, median: 10 });
   });
 
+  it('keeps lifespans exact across clock spans far beyond a small integer of ms', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ maxCacheSize: 10, ttl: 0, scheduler });
+    const month = 30 * 24 * 3600 * 1000; // more than 2^31 ms
+    cache.set('old', 1); // t = 0
+    advance(scheduler, month);
+    cache.set('young', 2); // t = month: far from every earlier birth time
+    advance(scheduler, 7.5);
+    cache.set('fraction', 3); // a birth time that is not a whole ms
+    advance(scheduler, 2.5);
+    cache.delete('young'); // lifespan 10
+    cache.delete('fraction'); // lifespan 2.5
+    advance(scheduler, 3 * month);
+    cache.delete('old'); // lifespan 4 months + 10 ms
+    expect(cache.metrics().lifespan).toMatchObject({ count: 3, min: 2.5, max: 4 * month + 10, median: 10 });
+  });
+
   it('counts per shard, and a write by update as a set', () => {
     const cache = new Cache<number, { n: number }>({ shardCount: 4, maxCacheSize: 100, scheduler: virtualClock() });
     const tallies: Tally[] = [];

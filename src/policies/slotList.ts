@@ -1,31 +1,36 @@
 /**
- * A doubly linked list of slot numbers in two typed arrays: O(1) push, move and
- * unlink with no allocation, the layout `lru-cache` uses. Shared by the policies that
- * keep an order (LRU by recency, FIFO by insertion).
+ * A doubly linked list of slot numbers in one typed array: O(1) push, move and
+ * unlink with no allocation. Shared by the policies that keep an order (LRU by
+ * recency, FIFO by insertion, and the queues of S3-FIFO and ARC).
+ *
+ * A slot's two links sit side by side (`links[2·slot]` next, `links[2·slot + 1]`
+ * prev) rather than in two arrays as `lru-cache` keeps them: moving or unlinking a
+ * slot in a list far larger than the CPU cache then misses once on that slot instead
+ * of twice, and on a 100k-entry LRU a `get` hit does little else.
  */
 export class SlotList {
-  // `capacity` itself is the "no slot" marker: it fits every array below and is never a slot.
+  // `capacity` itself is the "no slot" marker: it is never a slot.
   readonly #nil: number;
-  readonly #next: Uint32Array;
-  readonly #prev: Uint32Array;
+  readonly #links: Uint32Array;
   #head: number;
   #tail: number;
 
   /** A list able to hold slots `0 … capacity - 1`. */
   constructor(capacity: number) {
     this.#nil = capacity;
-    this.#next = new Uint32Array(capacity);
-    this.#prev = new Uint32Array(capacity);
+    this.#links = new Uint32Array(2 * capacity);
     this.#head = capacity;
     this.#tail = capacity;
   }
 
   /** Puts `slot` (not in the list) at the front. */
   pushFront(slot: number): void {
-    this.#prev[slot] = this.#nil;
-    this.#next[slot] = this.#head;
-    if (this.#head === this.#nil) this.#tail = slot;
-    else this.#prev[this.#head] = slot;
+    const links = this.#links;
+    const head = this.#head;
+    links[2 * slot] = head;
+    links[2 * slot + 1] = this.#nil;
+    if (head === this.#nil) this.#tail = slot;
+    else links[2 * head + 1] = slot;
     this.#head = slot;
   }
 
@@ -38,12 +43,13 @@ export class SlotList {
 
   /** Takes `slot` (in the list) out. */
   unlink(slot: number): void {
-    const prev = this.#prev[slot]!;
-    const next = this.#next[slot]!;
+    const links = this.#links;
+    const next = links[2 * slot]!;
+    const prev = links[2 * slot + 1]!;
     if (prev === this.#nil) this.#head = next;
-    else this.#next[prev] = next;
+    else links[2 * prev] = next;
     if (next === this.#nil) this.#tail = prev;
-    else this.#prev[next] = prev;
+    else links[2 * next + 1] = prev;
   }
 
   /** The slot at the back, or `capacity` when the list is empty. */
