@@ -61,6 +61,8 @@ export { tinyLfu, tinyLfuPolicy } from './policies/tinyLfu.js';
 export type { TinyLfuOptions, TinyLfuPolicy, TinyLfuSegments } from './policies/tinyLfu.js';
 export { arcPolicy } from './policies/arc.js';
 export type { ArcLists, ArcPolicy } from './policies/arc.js';
+export { lirs, lirsPolicy } from './policies/lirs.js';
+export type { LirsOptions, LirsPolicy, LirsStacks } from './policies/lirs.js';
 export { FrequencySketch } from './policies/frequencySketch.js';
 export { SlotList } from './policies/slotList.js';
 export { SeededRandom } from './policies/seededRandom.js';

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { ADMIT_HASHDOS_THRESHOLD, TINY_LFU_HASH_SEED } from '../../src/policies/
 import type { Key, Value } from '../fixtures/ops.js';
 import { opsArb } from '../fixtures/ops.js';
 import { advance, virtualClock } from '../fixtures/virtualTime.js';
+import { gliHitRatios, hasGli } from '../support/gli.js';
 
 const sketchHash = (key: unknown): number => hashKey(key, TINY_LFU_HASH_SEED);
 
@@ -464,17 +464,8 @@ describe("strategy 'tinylfu'", () => {
 
   // The recorded trace lives beside the repository; the published W-TinyLFU row comes
   // from Caffeine's simulator. Another sketch hash lands within about a point of it.
-  const gli = new URL('../../../shared/traces/gli.trace', import.meta.url);
-  it.skipIf(!existsSync(gli))('lands within a point of the published W-TinyLFU row on gli', () => {
-    const keys = readFileSync(gli, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '').map(Number);
+  it.skipIf(!hasGli)('lands within a point of the published W-TinyLFU row on gli', () => {
     const published = [15.15, 33.08, 43.11, 50.57, 51.87, 53.57, 55.61, 57.96];
-    const sizes = [250, 500, 750, 1000, 1250, 1500, 1750, 2000];
-    const measured = sizes.map((maxCacheSize) => {
-      const cache = new Cache<number, true>({ maxCacheSize, strategy: 'tinylfu', ttl: 0, latencySampleEvery: 0, scheduler: new VirtualTimeScheduler() });
-      let hits = 0;
-      for (const k of keys) if (cache.get(k) === undefined) cache.set(k, true); else hits++;
-      return (100 * hits) / keys.length;
-    });
-    measured.forEach((ratio, i) => expect(Math.abs(ratio - published[i]!)).toBeLessThanOrEqual(1));
+    gliHitRatios('tinylfu').forEach((ratio, i) => expect(Math.abs(ratio - published[i]!)).toBeLessThanOrEqual(1));
   });
 });

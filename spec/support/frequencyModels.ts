@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
 import { expect } from 'vitest';
-import type { Command, StrategyName } from 'macho';
+import type { Command, PolicyFactory, StrategyName } from 'macho';
 import { Cache } from 'macho';
 import { assertInvariants } from 'macho/testing';
 import { advance, sameValueZero } from './models.js';
@@ -383,7 +383,7 @@ export interface Real {
 
 /** A cache of `strategy` on a virtual clock, with no default TTL. */
 export function policyCache(
-  strategy: StrategyName,
+  strategy: StrategyName | PolicyFactory,
   maxCacheSize: number,
   scheduler = new VirtualTimeScheduler(),
 ): Cache<string, number> {
@@ -391,7 +391,7 @@ export function policyCache(
 }
 
 /** A fresh model and cache, the cache's evictions recorded. */
-export function setupRun<M extends AnyModel>(strategy: StrategyName, model: M): { model: M; real: Real } {
+export function setupRun<M extends AnyModel>(strategy: StrategyName | PolicyFactory, model: M): { model: M; real: Real } {
   const scheduler = new VirtualTimeScheduler();
   const cache = policyCache(strategy, model.capacity, scheduler);
   const evicted: Real['evicted'] = [];
@@ -511,7 +511,7 @@ export function policyCommands<M extends AnyModel>(
  * caches.
  */
 export function runModel<M extends AnyModel>(
-  strategy: StrategyName,
+  strategy: StrategyName | PolicyFactory,
   makeModel: () => M,
   commands: Iterable<fc.Command<M, Real>>,
 ): void {

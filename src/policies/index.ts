@@ -1,6 +1,7 @@
 import { arcPolicy } from './arc.js';
 import { fifoPolicy } from './fifo.js';
 import { lfuPolicy } from './lfu.js';
+import { lirsPolicy } from './lirs.js';
 import { lruPolicy } from './lru.js';
 import { mfuPolicy } from './mfu.js';
 import type { PolicyFactory } from './policy.js';
@@ -10,7 +11,7 @@ import { sievePolicy } from './sieve.js';
 import { tinyLfuPolicy } from './tinyLfu.js';
 
 /** The names the `strategy` option accepts. */
-export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc';
+export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc' | 'lirs';
 
 /** The built-in policies by name. */
 export const BUILTIN_POLICIES: Readonly<Record<StrategyName, PolicyFactory>> = Object.freeze({
@@ -23,6 +24,7 @@ export const BUILTIN_POLICIES: Readonly<Record<StrategyName, PolicyFactory>> = O
   s3fifo: s3fifoPolicy,
   tinylfu: tinyLfuPolicy,
   arc: arcPolicy,
+  lirs: lirsPolicy,
 });
 
 /** True when `name` is one of {@link BUILTIN_POLICIES}. */

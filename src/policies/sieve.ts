@@ -12,6 +12,12 @@
  * their place, so new entries (at the head, behind the hand) are judged quickly, while
  * popular old ones sift towards the tail and stay.
  *
+ * Until the hand reaches the head (and starts again from the tail), it has passed only
+ * entries that were hit, so the first unvisited entry ahead of it is the oldest entry
+ * never hit: the victim LFU picks too, while there is one. On traces where that always
+ * holds (gli and ps, at every size measured) `'sieve'` and `'lfu'` evict exactly the
+ * same keys; `spec/policies/sieve.spec.ts` checks the equivalence.
+ *
  * The queue is a doubly linked list in typed arrays sized by the capacity, the bits a
  * `Uint8Array`; every operation is O(1) except `victim()`, which is amortised O(1):
  * each step of the hand clears a bit that a hit set.

@@ -52,6 +52,21 @@ export class SlotList {
     else links[2 * next + 1] = prev;
   }
 
+  /**
+   * Puts `replacement` (not in the list) where `slot` (in the list) stands, and takes
+   * `slot` out: an entry that changes its number keeps its place in the order.
+   */
+  replace(slot: number, replacement: number): void {
+    const prev = this.#prev[slot]!;
+    const next = this.#next[slot]!;
+    this.#prev[replacement] = prev;
+    this.#next[replacement] = next;
+    if (prev === this.#nil) this.#head = replacement;
+    else this.#next[prev] = replacement;
+    if (next === this.#nil) this.#tail = replacement;
+    else this.#prev[next] = replacement;
+  }
+
   /** The slot at the back, or `capacity` when the list is empty. */
   back(): number {
     return this.#tail;
