@@ -57,14 +57,15 @@ export class SlotList {
    * `slot` out: an entry that changes its number keeps its place in the order.
    */
   replace(slot: number, replacement: number): void {
-    const prev = this.#prev[slot]!;
-    const next = this.#next[slot]!;
-    this.#prev[replacement] = prev;
-    this.#next[replacement] = next;
+    const links = this.#links;
+    const next = links[2 * slot]!;
+    const prev = links[2 * slot + 1]!;
+    links[2 * replacement] = next;
+    links[2 * replacement + 1] = prev;
     if (prev === this.#nil) this.#head = replacement;
-    else this.#next[prev] = replacement;
+    else links[2 * prev] = replacement;
     if (next === this.#nil) this.#tail = replacement;
-    else this.#prev[next] = replacement;
+    else links[2 * next + 1] = replacement;
   }
 
   /** The slot at the back, or `capacity` when the list is empty. */
