@@ -50,6 +50,13 @@ import { SlotList } from './slotList.js';
  * recency-heavy sprite (+2.8 points at 708 entries), a fixed 20% window gains more
  * (+3.4): pass `windowPercent` for such loads.
  *
+ * Two sketch refinements were measured the same way and left out (figures in
+ * BENCHMARKS.md, "What was tried for 1750"). TinyLFU's doorkeeper (a bloom filter that
+ * absorbs first occurrences) raised the mean to 82.5% of optimal but was worse in more
+ * cells than better, and its gain came from the slower aging it causes, not from the
+ * filter: halving every 20 × capacity with no doorkeeper gains as much. Conservative
+ * update (raising only the minimum counters) fell to 77.1%, losing most on loops.
+ *
  * @example
  * new Cache({ maxCacheSize: 10_000, strategy: 'tinylfu' });
  * // or with a larger window, for recency-heavy loads:
