@@ -67,6 +67,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly options: ResolvedOptions;
 
   readonly #shards: Shard<K, V>[];
+  readonly #onlyShard: Shard<K, V> | undefined; // with one shard: no hashing of keys
   readonly #clock: SchedulerLike;
   readonly #defaultTtl: number;
   readonly #out = new Outbox<K, V>();
@@ -117,6 +118,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         lifespans: this.#lifespans,
       });
     });
+    this.#onlyShard = shardCount === 1 ? this.#shards[0] : undefined;
     this.#watchers = new KeyWatchers(
       CHANGE_TYPES.map((type) => this.#out.on(type)),
       (key) => shardOf(key, shardCount),
@@ -195,8 +197,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * entry for the policy (for LRU: makes it the most recent).
    */
   get(key: K): V | undefined {
-    if (--this.#untilSample === 0) return this.#timed(this.#latencyGet, () => this.#get(key));
-    return this.#get(key);
+    return --this.#untilSample === 0 ? this.#timedGet(key) : this.#get(key);
   }
 
   /**
@@ -205,8 +206,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * @throws TypeError or RangeError for a bad `options.ttl`.
    */
   set(key: K, value: V, options?: SetOptions): this {
-    if (--this.#untilSample === 0) return this.#timed(this.#latencySet, () => this.#set(key, value, options));
-    return this.#set(key, value, options);
+    return --this.#untilSample === 0 ? this.#timedSet(key, value, options) : this.#set(key, value, options);
   }
 
   /** Macho's original name for {@link set}. */
@@ -462,7 +462,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const shard = this.#shardFor(key);
     this.#due(shard, at);
     const mark = this.#out.mark();
-    if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'get', key, at }));
+    if (this.#out.wantsCommands) this.#logGet(key, at);
     let value: V | undefined;
     try {
       value = shard.get(key, at);
@@ -485,10 +485,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const shard = this.#shardFor(key);
     this.#due(shard, at);
     const mark = this.#out.mark();
-    if (this.#out.wantsCommands)
-      this.#out.command(
-        Object.freeze(custom === undefined ? { type: 'set', key, value, at } : { type: 'set', key, value, ttl, at }),
-      );
+    if (this.#out.wantsCommands) this.#logSet(key, value, custom === undefined ? undefined : ttl, at);
     if (this.#loads.size !== 0) this.#loads.supersede(key);
     try {
       shard.set(key, value, at, ttl);
@@ -499,18 +496,44 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     return this;
   }
 
-  #timed<R>(stats: SampleStats, operation: () => R): R {
+  // The hot path is written so that V8 inlines all of get and set into the caller's
+  // loop (its budget is ~900 bytes of bytecode per loop): sampling, logging and
+  // sharding sit in small methods of their own. A closure for the sampled call
+  // (`() => this.#get(key)`) would also make V8 allocate a context for `key` on
+  // every call, sampled or not.
+
+  #timedGet(key: K): V | undefined {
     this.#untilSample = this.#sampleEvery;
     const start = performance.now();
     try {
-      return operation();
+      return this.#get(key);
     } finally {
-      stats.record(performance.now() - start);
+      this.#latencyGet.record(performance.now() - start);
     }
   }
 
+  #timedSet(key: K, value: V, options: SetOptions | undefined): this {
+    this.#untilSample = this.#sampleEvery;
+    const start = performance.now();
+    try {
+      return this.#set(key, value, options);
+    } finally {
+      this.#latencySet.record(performance.now() - start);
+    }
+  }
+
+  #logGet(key: K, at: number): void {
+    this.#out.command(Object.freeze({ type: 'get', key, at }));
+  }
+
+  #logSet(key: K, value: V, ttl: number | undefined, at: number): void {
+    this.#out.command(
+      Object.freeze(ttl === undefined ? { type: 'set', key, value, at } : { type: 'set', key, value, ttl, at }),
+    );
+  }
+
   #shardFor(key: K): Shard<K, V> {
-    return this.#shards.length === 1 ? this.#shards[0]! : this.#shards[shardOf(key, this.#shards.length)]!;
+    return this.#onlyShard ?? this.#shards[shardOf(key, this.#shards.length)]!;
   }
 
   // What is due on `shard` at `at` goes first, as an 'expire' command of its own, so

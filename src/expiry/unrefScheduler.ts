@@ -55,8 +55,12 @@ function markStale(): void {
   refreshPending = false;
 }
 
+// Read on every command: kept tiny so that it is inlined; the refresh stays out of line.
 function cachedClock(): number {
-  if (--readsLeft > 0) return cachedNow;
+  return --readsLeft > 0 ? cachedNow : refreshClock();
+}
+
+function refreshClock(): number {
   cachedNow = Date.now();
   readsLeft = READS_PER_REFRESH;
   if (!refreshPending) {

@@ -5,6 +5,11 @@
  */
 export class SampleStats {
   readonly #reservoir: Float64Array;
+  // Algorithm L (Li, 1994): once the reservoir is full, the index of the next
+  // measurement to keep is drawn ahead, so that record() costs a comparison instead of
+  // a Math.random() per call (it runs on every eviction).
+  #nextKept = 0;
+  #weight = 0;
   #count = 0;
   #sum = 0;
   #min = Infinity;
@@ -26,17 +31,30 @@ export class SampleStats {
     this.#sum += value;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
-    if (n < this.#reservoir.length) this.#reservoir[n] = value;
-    else {
-      // Not part of any replayed state, so Math.random is fine here.
-      const j = Math.floor(Math.random() * (n + 1));
-      if (j < this.#reservoir.length) this.#reservoir[j] = value;
+    const size = this.#reservoir.length;
+    if (n < size) {
+      this.#reservoir[n] = value;
+      if (n === size - 1) {
+        this.#weight = 1;
+        this.#drawNextKept(n);
+      }
+    } else if (n === this.#nextKept) {
+      this.#reservoir[Math.floor(Math.random() * size)] = value;
+      this.#drawNextKept(n);
     }
+  }
+
+  // Not part of any replayed state, so Math.random is fine here.
+  #drawNextKept(n: number): void {
+    const size = this.#reservoir.length;
+    this.#weight *= Math.exp(Math.log(1 - Math.random()) / size);
+    this.#nextKept = n + 1 + Math.floor(Math.log(1 - Math.random()) / Math.log(1 - this.#weight));
   }
 
   /** Forgets every measurement. */
   reset(): void {
     this.#count = 0;
+    this.#nextKept = 0;
     this.#sum = 0;
     this.#min = Infinity;
     this.#max = -Infinity;

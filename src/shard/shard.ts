@@ -122,17 +122,20 @@ export class Shard<K, V> {
   /** `get`: the value, counting a hit (and refreshing the policy) or a miss. */
   get(key: K, at: number): V | undefined {
     const slot = this.#filter === undefined || this.#filter.mightContain(key) ? this.#index.get(key) : undefined;
-    if (slot === undefined) {
-      this.misses++;
-      this.#policy.onMiss?.(key);
-      if (this.#out.wants.miss) this.#out.event(Object.freeze({ type: 'miss', key, shard: this.id, at }));
-      return undefined;
-    }
+    if (slot === undefined) return this.#miss(key, at);
     this.hits++;
     this.#policy.onAccess(slot);
     const value = this.#entries[STRIDE * slot + VALUE] as V;
-    if (this.#out.wants.hit) this.#out.event(Object.freeze({ type: 'hit', key, value, shard: this.id, at }));
+    if (this.#out.wants.hit) this.#out.hit(key, value, this.id, at);
     return value;
+  }
+
+  // Out of line, so that get stays small enough to be inlined whole (see Cache#get).
+  #miss(key: K, at: number): undefined {
+    this.misses++;
+    this.#policy.onMiss?.(key);
+    if (this.#out.wants.miss) this.#out.miss(key, this.id, at);
+    return undefined;
   }
 
   /** The value of a live entry, touching nothing. The caller brings the shard up to date first. */
@@ -179,7 +182,7 @@ export class Shard<K, V> {
     }
     this.#setExpiry(slot, expiresAt);
     this.sets++;
-    if (this.#out.wants.set) this.#out.event(Object.freeze({ type: 'set', key, value, replaced, shard: this.id, at }));
+    if (this.#out.wants.set) this.#out.set(key, value, replaced, this.id, at);
   }
 
   /** `update`: replaces the value of a live entry, keeping its expiry. False if there is none. */
@@ -189,8 +192,7 @@ export class Shard<K, V> {
     this.#entries[STRIDE * slot + VALUE] = value;
     this.#policy.onUpdate(slot);
     this.sets++;
-    if (this.#out.wants.set)
-      this.#out.event(Object.freeze({ type: 'set', key, value, replaced: true, shard: this.id, at }));
+    if (this.#out.wants.set) this.#out.set(key, value, true, this.id, at);
     return true;
   }
 
@@ -201,7 +203,7 @@ export class Shard<K, V> {
     const value = this.#entries[STRIDE * slot + VALUE] as V;
     this.#remove(slot, key, at);
     this.deletes++;
-    if (this.#out.wants.delete) this.#out.event(Object.freeze({ type: 'delete', key, value, shard: this.id, at }));
+    if (this.#out.wants.delete) this.#out.delete(key, value, this.id, at);
     return true;
   }
 
@@ -216,7 +218,7 @@ export class Shard<K, V> {
     this.#policy.onClear();
     this.#freeCount = 0;
     this.#fresh = 0;
-    if (this.#out.wants.clear) this.#out.event(Object.freeze({ type: 'clear', shard: this.id, at, count }));
+    if (this.#out.wants.clear) this.#out.clear(this.id, at, count);
   }
 
   /** Removes every entry whose expiry is at or before `at`, oldest first. */
@@ -231,8 +233,7 @@ export class Shard<K, V> {
       const expiredAt = expiresAt[slot]!;
       this.#remove(slot, key, at);
       this.expirations++;
-      if (this.#out.wants.expire)
-        this.#out.event(Object.freeze({ type: 'expire', key, value, expiredAt, shard: this.id, at }));
+      if (this.#out.wants.expire) this.#out.expire(key, value, expiredAt, this.id, at);
     }
   }
 
@@ -252,7 +253,7 @@ export class Shard<K, V> {
     const value = this.#entries[STRIDE * victim + VALUE] as V;
     this.#remove(victim, key, at);
     this.evictions++;
-    if (this.#out.wants.evict) this.#out.event(Object.freeze({ type: 'evict', key, value, shard: this.id, at }));
+    if (this.#out.wants.evict) this.#out.evict(key, value, this.id, at);
   }
 
   #setExpiry(slot: number, expiresAt: number): void {
