@@ -80,6 +80,11 @@ export class SlotList {
     else links[2 * next + 1] = replacement;
   }
 
+  /** The slot at the front, or `capacity` when the list is empty. */
+  front(): number {
+    return this.#head;
+  }
+
   /** The slot at the back, or `capacity` when the list is empty. */
   back(): number {
     return this.#tail;

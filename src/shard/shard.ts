@@ -1,6 +1,6 @@
 import { PolicyContractError } from '../errors.js';
 import type { ExpiryTimer } from '../expiry/expiryTimer.js';
-import { ExpiryHeap } from '../expiry/expiryHeap.js';
+import { ExpiryIndex } from '../expiry/expiryIndex.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
 import type { SampleStats } from '../metrics/sampleStats.js';
 import { isBuiltinPolicy } from '../policies/index.js';
@@ -63,10 +63,9 @@ export class Shard<K, V> {
   readonly #entries: unknown[];
   // Birth times are stored as `at - #epoch`; see #rebase.
   #epoch = 0;
-  // Both made by the first entry with a TTL (#startExpiry): a cache without TTL
-  // carries neither, 16 B per slot less. expiresAt[slot] is Infinity for "never".
-  #expiresAt: Float64Array | undefined;
-  #expiry: ExpiryHeap | undefined;
+  // Made by the first entry with a TTL: a cache without TTL carries no expiry times
+  // and no expiry order, 16 B per slot less.
+  #expiry: ExpiryIndex | undefined;
   readonly #free: Uint32Array;
   #freeCount = 0;
   #fresh = 0; // slots below this were used at least once
@@ -152,7 +151,7 @@ export class Shard<K, V> {
   /** When `key`'s entry expires (`Infinity`: never), or `undefined` if there is none. */
   expiresAt(key: K): number | undefined {
     const slot = this.#index.get(key);
-    return slot === undefined ? undefined : (this.#expiresAt?.[slot] ?? Infinity);
+    return slot === undefined ? undefined : (this.#expiry?.timeOf(slot) ?? Infinity);
   }
 
   /**
@@ -212,7 +211,6 @@ export class Shard<K, V> {
     const count = this.#index.size;
     this.#index.clear();
     this.#entries.fill(undefined);
-    this.#expiresAt?.fill(Infinity);
     this.#expiry?.clear();
     this.#filter?.clear();
     this.#policy.onClear();
@@ -224,13 +222,11 @@ export class Shard<K, V> {
   /** Removes every entry whose expiry is at or before `at`, oldest first. */
   expire(at: number): void {
     const expiry = this.#expiry;
-    const expiresAt = this.#expiresAt;
-    if (expiry === undefined || expiresAt === undefined) return;
-    while (expiry.size !== 0 && expiresAt[expiry.peek()]! <= at) {
-      const slot = expiry.peek();
+    if (expiry === undefined) return;
+    for (let slot = expiry.due(at); slot >= 0; slot = expiry.due(at)) {
       const key = this.#entries[STRIDE * slot + KEY] as K;
       const value = this.#entries[STRIDE * slot + VALUE] as V;
-      const expiredAt = expiresAt[slot]!;
+      const expiredAt = expiry.timeOf(slot);
       this.#remove(slot, key, at);
       this.expirations++;
       if (this.#out.wants.expire) this.#out.expire(key, value, expiredAt, this.id, at);
@@ -240,9 +236,9 @@ export class Shard<K, V> {
   /** Calls `visit` for every live entry, in the order keys were first inserted. */
   forEachEntry(visit: EntryVisitor<K, V>): void {
     const entries = this.#entries;
-    const expiresAt = this.#expiresAt;
+    const expiry = this.#expiry;
     for (const [key, slot] of this.#index)
-      visit(key, entries[STRIDE * slot + VALUE] as V, expiresAt === undefined ? Infinity : expiresAt[slot]!);
+      visit(key, entries[STRIDE * slot + VALUE] as V, expiry === undefined ? Infinity : expiry.timeOf(slot));
   }
 
   #evictOne(at: number, incoming: K): void {
@@ -258,24 +254,11 @@ export class Shard<K, V> {
 
   #setExpiry(slot: number, expiresAt: number): void {
     let expiry = this.#expiry;
-    if (expiry === undefined || expiry.size === 0) {
+    if (expiry === undefined) {
       if (expiresAt === Infinity) return; // no TTL in use: nothing to do
-      expiry ??= this.#startExpiry();
+      expiry = this.#expiry = new ExpiryIndex(this.capacity);
     }
-    const times = this.#expiresAt!;
-    if (expiresAt === times[slot]) return;
-    times[slot] = expiresAt;
-    if (expiresAt === Infinity) expiry.remove(slot);
-    else {
-      expiry.upsert(slot);
-      this.#timer.arm(expiresAt);
-    }
-  }
-
-  #startExpiry(): ExpiryHeap {
-    const times = new Float64Array(this.capacity).fill(Infinity);
-    this.#expiresAt = times;
-    return (this.#expiry = new ExpiryHeap(times));
+    if (expiry.set(slot, expiresAt)) this.#timer.arm(expiresAt);
   }
 
   // Birth times are kept as `at - #epoch` so that they are small integers, which V8
@@ -299,13 +282,9 @@ export class Shard<K, V> {
     this.#policy.onRemove(slot);
     this.#index.delete(key);
     this.#filter?.remove(key);
-    // An entry outside the heap already has expiresAt = Infinity: with no TTL in use
-    // this skips two cold memory reads per removal.
+    // With no TTL in use this skips a cold read of the slot's expiry time.
     const expiry = this.#expiry;
-    if (expiry !== undefined && expiry.size !== 0) {
-      expiry.remove(slot);
-      this.#expiresAt![slot] = Infinity;
-    }
+    if (expiry !== undefined && expiry.size !== 0) expiry.remove(slot);
     const entries = this.#entries;
     this.#lifespans.record(at - this.#epoch - (entries[STRIDE * slot + BORN] as number));
     entries[STRIDE * slot + KEY] = undefined;
