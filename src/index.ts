@@ -63,6 +63,8 @@ export { arcPolicy } from './policies/arc.js';
 export type { ArcLists, ArcPolicy } from './policies/arc.js';
 export { lirs, lirsPolicy } from './policies/lirs.js';
 export type { LirsOptions, LirsPolicy, LirsStacks } from './policies/lirs.js';
+export { clockPro, clockProPolicy } from './policies/clockPro.js';
+export type { ClockProCounts, ClockProOptions, ClockProPolicy } from './policies/clockPro.js';
 export { FrequencySketch } from './policies/frequencySketch.js';
 export { SlotList } from './policies/slotList.js';
 export { SeededRandom } from './policies/seededRandom.js';

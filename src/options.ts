@@ -24,7 +24,8 @@ export interface CacheOptions<K = unknown> {
   shardCount?: number;
   /**
    * Eviction policy: a built-in name (`'lru'`, `'fifo'`, `'random'`, `'lfu'`, `'mfu'`,
-   * `'sieve'`, `'s3fifo'`, `'tinylfu'`, `'arc'`, `'lirs'`) or your own {@link PolicyFactory}.
+   * `'sieve'`, `'s3fifo'`, `'tinylfu'`, `'arc'`, `'lirs'`, `'clockpro'`) or your own
+   * {@link PolicyFactory}.
    * Default `'lru'`.
    */
   strategy?: StrategyName | PolicyFactory;

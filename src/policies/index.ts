@@ -1,4 +1,5 @@
 import { arcPolicy } from './arc.js';
+import { clockProPolicy } from './clockPro.js';
 import { fifoPolicy } from './fifo.js';
 import { lfuPolicy } from './lfu.js';
 import { lirsPolicy } from './lirs.js';
@@ -11,7 +12,7 @@ import { sievePolicy } from './sieve.js';
 import { tinyLfuPolicy } from './tinyLfu.js';
 
 /** The names the `strategy` option accepts. */
-export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc' | 'lirs';
+export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc' | 'lirs' | 'clockpro';
 
 /** The built-in policies by name. */
 export const BUILTIN_POLICIES: Readonly<Record<StrategyName, PolicyFactory>> = Object.freeze({
@@ -25,6 +26,7 @@ export const BUILTIN_POLICIES: Readonly<Record<StrategyName, PolicyFactory>> = O
   tinylfu: tinyLfuPolicy,
   arc: arcPolicy,
   lirs: lirsPolicy,
+  clockpro: clockProPolicy,
 });
 
 /** True when `name` is one of {@link BUILTIN_POLICIES}. */

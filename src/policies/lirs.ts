@@ -45,6 +45,7 @@
  * @module
  */
 import type { EvictionPolicy, PolicyContext } from './policy.js';
+import { numberOption } from './numberOption.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -64,8 +65,8 @@ import { SlotList } from './slotList.js';
  * new Cache({ maxCacheSize: 10_000, strategy: lirs({ nonResidentMultiplier: 1 }) });
  */
 export function lirs(options: LirsOptions = {}): (context: PolicyContext) => LirsPolicy {
-  const hirPercent = option('hirPercent', options.hirPercent, 0.01, 1);
-  const nonResidentMultiplier = option('nonResidentMultiplier', options.nonResidentMultiplier, 2, Infinity);
+  const hirPercent = numberOption('macho/lirs', 'hirPercent', options.hirPercent, 0.01, 1);
+  const nonResidentMultiplier = numberOption('macho/lirs', 'nonResidentMultiplier', options.nonResidentMultiplier, 2, Infinity);
   return (context) => new Lirs(context, hirPercent, nonResidentMultiplier);
 }
 
@@ -322,12 +323,4 @@ class Lirs implements LirsPolicy {
     this.#ghostKey[ghost] = undefined;
     this.#freeGhosts[this.#freeCount++] = ghost;
   }
-}
-
-function option(name: string, value: unknown, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`macho/lirs: option "${name}" must be a number; got ${typeof value}`);
-  if (!(value >= 0 && value <= max && Number.isFinite(value)))
-    throw new RangeError(`macho/lirs: option "${name}" must be ${max === 1 ? 'in [0, 1]' : 'a finite number ≥ 0'}; got ${value}`);
-  return value;
 }
