@@ -1,0 +1,150 @@
+/**
+ * CPU cost per operation, with the memory out of the way: a cache of 1,000 entries
+ * (its index, arrays and keys fit in the CPU cache), one operation kind per loop,
+ * Macho next to `lru-cache`. Where `bench/run.ts` at 100k entries measures mostly
+ * memory stalls (which both pay alike), this shows the instructions each adds, so it is
+ * the measure for hot-path work: facade bookkeeping, event building and delivery.
+ *
+ * Each figure is the fastest of `--runs` timed loops (on a shared machine the minimum
+ * is the stable statistic of CPU-bound work; interference only adds time). Each row
+ * runs in a process of its own: a library whose code has already served another
+ * configuration in the same process is slower (V8's call sites turn polymorphic),
+ * which is not what an application with one cache sees.
+ *
+ * ```sh
+ * npx tsx bench/micro.ts [--runs=9]
+ * ```
+ *
+ * @module
+ */
+
+import { LRUCache } from 'lru-cache';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Cache } from 'macho';
+
+interface Store {
+  get(key: string): unknown;
+  set(key: string, value: number): unknown;
+}
+
+const CAPACITY = 1_000;
+const OPS = 4_000_000;
+const keys = Array.from({ length: 4 * CAPACITY }, (_, i) => `k${String(i)}`);
+// A fixed pseudo-random walk over the first CAPACITY keys (all present once loaded).
+const present = new Int32Array(1 << 16).map((_, i) => (i * 7919 + 13) % CAPACITY);
+
+/** A fresh loop per row, so that each call site sees one cache class. */
+function loops(): Record<string, (store: Store) => void> {
+  return {
+    'get (hit)': (store) => {
+      for (let i = 0; i < OPS; i++) store.get(keys[present[i & 65535]!]!);
+    },
+    'get (miss)': (store) => {
+      for (let i = 0; i < OPS; i++) store.get(keys[CAPACITY + (i & 1023)]!);
+    },
+    'set (replace)': (store) => {
+      for (let i = 0; i < OPS; i++) store.set(keys[present[i & 65535]!]!, i);
+    },
+    // 4 × CAPACITY keys in turn: every set is a new key into a full cache.
+    'set (evict)': (store) => {
+      for (let i = 0; i < OPS; i++) store.set(keys[i % keys.length]!, i);
+    },
+  };
+}
+
+interface Row {
+  readonly name: string;
+  create(onEvict: () => void): { store: Store; close(): void };
+}
+
+const ROWS: readonly Row[] = [
+  {
+    name: 'lru-cache',
+    create: () => ({ store: new LRUCache<string, number>({ max: CAPACITY }), close() {} }),
+  },
+  {
+    name: 'macho lru',
+    create() {
+      const cache = new Cache<string, number>({ maxCacheSize: CAPACITY, ttl: 0, latencySampleEvery: 0 });
+      return { store: cache, close: () => cache.dispose() };
+    },
+  },
+  {
+    name: 'lru-cache +dispose',
+    create(onEvict) {
+      const cache = new LRUCache<string, number>({
+        max: CAPACITY,
+        dispose: (_value, _key, reason) => {
+          if (reason === 'evict') onEvict();
+        },
+      });
+      return { store: cache, close() {} };
+    },
+  },
+  {
+    name: 'macho lru +evict',
+    create(onEvict) {
+      const cache = new Cache<string, number>({ maxCacheSize: CAPACITY, ttl: 0, latencySampleEvery: 0 });
+      const subscription = cache.on('evict').subscribe(onEvict);
+      return {
+        store: cache,
+        close() {
+          subscription.unsubscribe();
+          cache.dispose();
+        },
+      };
+    },
+  },
+];
+
+function measure(row: Row, runs: number): string[] {
+  const cells: string[] = [];
+  const rowLoops = loops();
+  for (const name of Object.keys(rowLoops)) {
+    let evictions = 0;
+    const { store, close } = row.create(() => void evictions++);
+    for (const key of keys.slice(0, CAPACITY)) store.set(key, 0);
+    let best = Infinity;
+    for (let run = 0; run < runs; run++) {
+      const start = performance.now();
+      rowLoops[name]!(store);
+      best = Math.min(best, performance.now() - start);
+    }
+    close();
+    cells.push(((best * 1e6) / OPS).toFixed(1));
+  }
+  return cells;
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' }, row: { type: 'string' } } });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs takes an integer ≥ 1; got ${String(values.runs)}`);
+  if (values.row !== undefined) {
+    const row = ROWS.find((r) => r.name === values.row);
+    if (row === undefined) throw new RangeError(`--row: one of ${ROWS.map((r) => r.name).join(', ')}`);
+    console.log(JSON.stringify(measure(row, runs)));
+    return;
+  }
+  const names = Object.keys(loops());
+  const table: string[] = [
+    `| ns per operation (fastest of ${String(runs)}) | ${names.join(' | ')} |`,
+    `| :--- | ${names.map(() => '---:').join(' | ')} |`,
+  ];
+  for (const row of ROWS) {
+    process.stderr.write(`${row.name}…\n`);
+    const output = execFileSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), `--row=${row.name}`, `--runs=${String(runs)}`],
+      { encoding: 'utf8' },
+    );
+    const cells = JSON.parse(output.trim().split('\n').pop()!) as string[];
+    table.push(`| ${row.name} | ${cells.join(' | ')} |`);
+  }
+  console.log(`Capacity ${String(CAPACITY)}, ${String(OPS)} operations per loop, one process per row, Node ${process.version}.\n`);
+  console.log(table.join('\n'));
+}
+
+main();
