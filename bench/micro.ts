@@ -12,7 +12,7 @@
  * which is not what an application with one cache sees.
  *
  * ```sh
- * npx tsx bench/micro.ts [--runs=9]
+ * npx tsx bench/micro.ts [--runs=9] [--ops=4000000]
  * ```
  *
  * @module
@@ -30,26 +30,28 @@ interface Store {
 }
 
 const CAPACITY = 1_000;
-const OPS = 4_000_000;
+// Operations per timed loop (`--ops`; the smoke spec passes a tiny number).
+let opsPerLoop = 4_000_000;
 const keys = Array.from({ length: 4 * CAPACITY }, (_, i) => `k${String(i)}`);
 // A fixed pseudo-random walk over the first CAPACITY keys (all present once loaded).
 const present = new Int32Array(1 << 16).map((_, i) => (i * 7919 + 13) % CAPACITY);
 
 /** A fresh loop per row, so that each call site sees one cache class. */
 function loops(): Record<string, (store: Store) => void> {
+  const ops = opsPerLoop; // a local, not a module binding, inside the timed loops
   return {
     'get (hit)': (store) => {
-      for (let i = 0; i < OPS; i++) store.get(keys[present[i & 65535]!]!);
+      for (let i = 0; i < ops; i++) store.get(keys[present[i & 65535]!]!);
     },
     'get (miss)': (store) => {
-      for (let i = 0; i < OPS; i++) store.get(keys[CAPACITY + (i & 1023)]!);
+      for (let i = 0; i < ops; i++) store.get(keys[CAPACITY + (i & 1023)]!);
     },
     'set (replace)': (store) => {
-      for (let i = 0; i < OPS; i++) store.set(keys[present[i & 65535]!]!, i);
+      for (let i = 0; i < ops; i++) store.set(keys[present[i & 65535]!]!, i);
     },
     // 4 × CAPACITY keys in turn: every set is a new key into a full cache.
     'set (evict)': (store) => {
-      for (let i = 0; i < OPS; i++) store.set(keys[i % keys.length]!, i);
+      for (let i = 0; i < ops; i++) store.set(keys[i % keys.length]!, i);
     },
   };
 }
@@ -113,14 +115,18 @@ function measure(row: Row, runs: number): string[] {
       best = Math.min(best, performance.now() - start);
     }
     close();
-    cells.push(((best * 1e6) / OPS).toFixed(1));
+    cells.push(((best * 1e6) / opsPerLoop).toFixed(1));
   }
   return cells;
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' }, row: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '9' }, ops: { type: 'string' }, row: { type: 'string' } },
+  });
   const runs = Number(values.runs);
+  if (values.ops !== undefined) opsPerLoop = Number(values.ops);
+  if (!Number.isInteger(opsPerLoop) || opsPerLoop < 1) throw new RangeError(`--ops takes an integer ≥ 1; got ${String(values.ops)}`);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs takes an integer ≥ 1; got ${String(values.runs)}`);
   if (values.row !== undefined) {
     const row = ROWS.find((r) => r.name === values.row);
@@ -137,13 +143,13 @@ function main(): void {
     process.stderr.write(`${row.name}…\n`);
     const output = execFileSync(
       process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), `--row=${row.name}`, `--runs=${String(runs)}`],
+      [...process.execArgv, fileURLToPath(import.meta.url), `--row=${row.name}`, `--runs=${String(runs)}`, `--ops=${String(opsPerLoop)}`],
       { encoding: 'utf8' },
     );
     const cells = JSON.parse(output.trim().split('\n').pop()!) as string[];
     table.push(`| ${row.name} | ${cells.join(' | ')} |`);
   }
-  console.log(`Capacity ${String(CAPACITY)}, ${String(OPS)} operations per loop, one process per row, Node ${process.version}.\n`);
+  console.log(`Capacity ${String(CAPACITY)}, ${String(opsPerLoop)} operations per loop, one process per row, Node ${process.version}.\n`);
   console.log(table.join('\n'));
 }
 

@@ -1,5 +1,6 @@
 /**
- * The benchmark harness runs: `bench/run.ts --quick` in a child process, as CI would.
+ * The benchmark tools run: `bench/run.ts --quick`, `bench/pair.ts` and `bench/micro.ts` at
+ * tiny sizes, each in a child process, as CI would.
  * Checks only that it finishes, and that its tables name the baseline and Macho.
  * It never asserts a time: these sizes measure nothing, and CI machines are noisy.
  */
@@ -19,18 +20,23 @@ interface Outcome {
   readonly stderr: string;
 }
 
-function runBench(args: readonly string[]): Promise<Outcome> {
+// A bench script in a child process, as CI would run it.
+function runTool(script: string, args: readonly string[], timeout = 110_000): Promise<Outcome> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--expose-gc', '--import', 'tsx', 'bench/run.ts', ...args],
-      { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 170_000 },
+      ['--expose-gc', '--import', 'tsx', script, ...args],
+      { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
         resolve({ code, stdout, stderr });
       },
     );
   });
+}
+
+function runBench(args: readonly string[]): Promise<Outcome> {
+  return runTool('bench/run.ts', args, 170_000);
 }
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -58,5 +64,29 @@ describe('bench/run.ts --quick', () => {
     const { code, stderr } = await runBench(['--no-such-flag']);
     expect(code).toBe(2);
     expect(stderr).toContain('Usage:');
+  });
+});
+
+describe('bench/pair.ts and bench/micro.ts at tiny sizes', () => {
+  it('pair.ts compares this tree with a copy of src/ and lru-cache', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runTool('bench/pair.ts', [
+      '--base=src',
+      '--listen=evict',
+      '--capacity=100',
+      '--ops=4000',
+      '--chunk=1000',
+      '--rounds=1',
+    ]);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/lru-cache \+dispose/);
+    expect(stdout).toMatch(/macho \(this tree\)/);
+    expect(stdout).toMatch(/this tree ÷ base/);
+  });
+
+  it('micro.ts prints ns per operation for every row', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runTool('bench/micro.ts', ['--ops=2000', '--runs=1']);
+    expect(code, stderr).toBe(0);
+    for (const row of ['lru-cache', 'macho lru', 'lru-cache +dispose', 'macho lru +evict'])
+      expect(stdout).toContain(`| ${row} |`);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The expiry index of one shard: a binary min-heap of slot numbers ordered by their
+ * Expiry order for the entries that do not fall due in write order (see
+ * `ExpiryIndex` in expiryIndex.ts, which owns it): a binary min-heap of slot numbers ordered by their
  * expiry time, with each slot's position tracked so an entry that is deleted,
  * evicted or given a new TTL leaves the heap in O(log n) instead of lingering as a
  * stale node (lazy deletion would let a key that is re-set in a loop grow the heap
  * without bound).
  *
- * Only entries that can expire are in it; a cache without TTL never touches it.
+ * Only entries that can expire are in it; a cache without TTL never makes one.
  */
 export class ExpiryHeap {
   readonly #expiresAt: Float64Array;
