@@ -1,7 +1,7 @@
 /**
  * Hit ratios on recorded traces: every built-in policy (read from `BUILTIN_POLICIES` at
  * run time, so new policies join by themselves) and Belady's optimal bound, over every
- * trace in `../shared/traces/`, at several cache sizes, next to the published rows.
+ * trace in `spec/fixtures/traces/`, at several cache sizes, next to the published rows.
  * Markdown on stdout, progress on stderr.
  *
  *     npx tsx bench/hitRatios.ts
@@ -24,7 +24,7 @@ const USAGE = `Usage: npx tsx bench/hitRatios.ts [flags]
   --traces=a,b     only these traces (names without .trace/.txt/.gz, e.g. gli,cs,cloudPhysicsIO)
   --policies=a,b   only these policies (built-in names and/or "optimal"); default: all built-ins + optimal
   --sizes=a,b      these cache sizes (entries) for every trace, instead of the per-trace defaults
-  --dir=PATH       the trace folder (default: ../shared/traces beside the repository)
+  --dir=PATH       the trace folder (default: spec/fixtures/traces)
   --help           this text
 
 Markdown goes to stdout, progress to stderr.`;
@@ -39,7 +39,7 @@ interface Flags {
   help: boolean;
 }
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../shared/traces/', import.meta.url));
+const DEFAULT_DIR = fileURLToPath(new URL('../spec/fixtures/traces/', import.meta.url));
 
 /** Order of the traces' README; traces not listed follow, alphabetically. */
 const TRACE_ORDER = ['gli', 'multi2', 'sprite', 'ps', 'cs', 'cpp', '2_pools', 'loop', 'zigzag', 'scan', 'cloudPhysicsIO'];
@@ -59,7 +59,7 @@ const CLOUD_SIZES = [128, 256, 384, 512, 640, 768, 896, 1024];
 const CLOUD_REQUESTS = 113_872;
 const CLOUD_LRU_MISSES = [99_411, 96_397, 95_652, 95_370, 95_182, 94_997, 94_891, 94_816];
 
-/** The published figures of ../shared/traces/README.md. */
+/** The published figures of spec/fixtures/traces/README.md. */
 const PUBLISHED: Readonly<Record<string, readonly PublishedRow[]>> = {
   gli: [
     row('LRU', GLI_SIZES, [0.91, 0.95, 1.15, 11.21, 21.25, 36.56, 45.04, 57.41]),
@@ -207,7 +207,7 @@ function reportTrace({ trace, distinct, sizes, results, ms }: TraceReport): stri
     });
     lines.push(`| best ours − max(ARC, W-TinyLFU) published | ${cells.join(' | ')} |`);
   }
-  if (published.length > 0) lines.push('', `Published rows: ${PUBLISHED_SOURCE[trace.name] ?? 'see ../shared/traces/README.md'}.`);
+  if (published.length > 0) lines.push('', `Published rows: ${PUBLISHED_SOURCE[trace.name] ?? 'see spec/fixtures/traces/README.md'}.`);
   // Exact LRU is deterministic: ours must print the published LRU figures digit for digit.
   const lru = published.find((p) => p.label === 'LRU');
   const compared = sizes.filter(({ size }) => lru?.bySize.has(size) === true && at('lru', size) !== undefined);

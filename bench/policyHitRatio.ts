@@ -1,6 +1,6 @@
 /**
  * Scratch hit-ratio check of the eviction policies on the real traces in
- * `../shared/traces/`, replayed cache-aside (`get`; on a miss, `set`) through the public
+ * `spec/fixtures/traces/`, replayed cache-aside (`get`; on a miss, `set`) through the public
  * `Cache`, next to the published figures. Used to tune W-TinyLFU and ARC; the proper
  * trace simulator lives in `src/simulator/`.
  *
@@ -19,7 +19,7 @@ import { Cache } from '../src/index.js';
 import type { PolicyFactory } from '../src/policies/policy.js';
 import { tinyLfu } from '../src/policies/tinyLfu.js';
 
-const TRACES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'traces');
+const TRACES = join(dirname(fileURLToPath(import.meta.url)), '..', 'spec', 'fixtures', 'traces');
 
 /** Reads a trace into an array of keys. */
 export function readTrace(name: string): (number | string)[] {
@@ -61,7 +61,7 @@ const POLICIES: Record<string, string | PolicyFactory> = {
   'tinylfu-nojitter': tinyLfu({ jitter: false }),
 };
 
-// Published rows (../shared/traces/README.md): Caffeine's simulator, as in the dw-cache README.
+// Published rows (spec/fixtures/traces/README.md): Caffeine's simulator, as in the dw-cache README.
 const PUBLISHED: Record<string, Record<string, number[]>> = {
   gli: {
     'lru (published)': [0.91, 0.95, 1.15, 11.21, 21.25, 36.56, 45.04, 57.41],

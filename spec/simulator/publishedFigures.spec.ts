@@ -4,14 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { StrategyName, Trace } from 'macho';
 import { BUILTIN_POLICIES, OPTIMAL, readTrace, simulate } from 'macho';
 
-// The recorded traces live beside the repository (../shared/traces), not in it.
-// Published figures: ../shared/traces/README.md.
-const TRACES = new URL('../../../shared/traces/', import.meta.url);
+// The recorded traces and their published figures: spec/fixtures/traces/README.md.
+const TRACES = new URL('../fixtures/traces/', import.meta.url);
 
 function traceFile(name: string): URL {
   const dir = fileURLToPath(TRACES);
-  if (!existsSync(dir))
-    throw new Error(`the recorded traces are missing: expected them in ${dir} (a checkout of ../shared beside this repository; CI has it)`);
+  if (!existsSync(dir)) throw new Error(`the recorded traces are missing: expected them in ${dir}`);
   return new URL(name, TRACES);
 }
 

@@ -1,8 +1,7 @@
 /**
- * The gli trace (LIRS paper traces, as shipped with Caffeine's simulator), which lives
- * beside the repository in `../shared/traces`, replayed cache-aside at the sizes of the
- * published rows (`../shared/traces/README.md`), for the policy specs that compare with
- * those rows.
+ * The gli trace (LIRS paper traces, as shipped with Caffeine's simulator), kept in
+ * `spec/fixtures/traces`, replayed cache-aside at the sizes of the published rows
+ * (`spec/fixtures/traces/README.md`), for the policy specs that compare with those rows.
  *
  * @module
  */
@@ -12,7 +11,7 @@ import { VirtualTimeScheduler } from 'rxjs';
 import type { PolicyFactory, StrategyName } from 'macho';
 import { Cache } from 'macho';
 
-const GLI = new URL('../../../shared/traces/gli.trace', import.meta.url);
+const GLI = new URL('../fixtures/traces/gli.trace', import.meta.url);
 
 /** False where the traces are not checked out: the specs that need them skip. */
 export const hasGli = existsSync(GLI);
