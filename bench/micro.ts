@@ -18,11 +18,12 @@
  * @module
  */
 
-import { LRUCache } from 'lru-cache';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Cache } from 'macho';
+import type { Implementation } from './adapters/adapter.js';
+import { MACHO_VARIANTS } from './adapters/macho.js';
+import { PEERS } from './adapters/peers.js';
 
 interface Store {
   get(key: string): unknown;
@@ -56,57 +57,22 @@ function loops(): Record<string, (store: Store) => void> {
   };
 }
 
-interface Row {
-  readonly name: string;
-  create(onEvict: () => void): { store: Store; close(): void };
+// The rows are the harness's own adapters (bench/adapters), so that they are
+// configured exactly as in bench/run.ts.
+const ROW_NAMES = ['lru-cache', 'macho lru', 'lru-cache +dispose', 'macho lru +evict'] as const;
+
+function implementation(name: string): Implementation {
+  const found = [...PEERS, ...MACHO_VARIANTS].find((impl) => impl.name === name);
+  if (found === undefined) throw new RangeError(`--row: one of ${ROW_NAMES.join(', ')}; got ${name}`);
+  return found;
 }
 
-const ROWS: readonly Row[] = [
-  {
-    name: 'lru-cache',
-    create: () => ({ store: new LRUCache<string, number>({ max: CAPACITY }), close() {} }),
-  },
-  {
-    name: 'macho lru',
-    create() {
-      const cache = new Cache<string, number>({ maxCacheSize: CAPACITY, ttl: 0, latencySampleEvery: 0 });
-      return { store: cache, close: () => cache.dispose() };
-    },
-  },
-  {
-    name: 'lru-cache +dispose',
-    create(onEvict) {
-      const cache = new LRUCache<string, number>({
-        max: CAPACITY,
-        dispose: (_value, _key, reason) => {
-          if (reason === 'evict') onEvict();
-        },
-      });
-      return { store: cache, close() {} };
-    },
-  },
-  {
-    name: 'macho lru +evict',
-    create(onEvict) {
-      const cache = new Cache<string, number>({ maxCacheSize: CAPACITY, ttl: 0, latencySampleEvery: 0 });
-      const subscription = cache.on('evict').subscribe(onEvict);
-      return {
-        store: cache,
-        close() {
-          subscription.unsubscribe();
-          cache.dispose();
-        },
-      };
-    },
-  },
-];
-
-function measure(row: Row, runs: number): string[] {
+function measure(row: Implementation, runs: number): string[] {
   const cells: string[] = [];
   const rowLoops = loops();
   for (const name of Object.keys(rowLoops)) {
-    let evictions = 0;
-    const { store, close } = row.create(() => void evictions++);
+    const instance = row.create({ capacity: CAPACITY, ttl: 0, onEvict: () => {} });
+    const store = instance.store as Store;
     for (const key of keys.slice(0, CAPACITY)) store.set(key, 0);
     let best = Infinity;
     for (let run = 0; run < runs; run++) {
@@ -114,7 +80,7 @@ function measure(row: Row, runs: number): string[] {
       rowLoops[name]!(store);
       best = Math.min(best, performance.now() - start);
     }
-    close();
+    instance.close();
     cells.push(((best * 1e6) / opsPerLoop).toFixed(1));
   }
   return cells;
@@ -129,9 +95,7 @@ function main(): void {
   if (!Number.isInteger(opsPerLoop) || opsPerLoop < 1) throw new RangeError(`--ops takes an integer ≥ 1; got ${String(values.ops)}`);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs takes an integer ≥ 1; got ${String(values.runs)}`);
   if (values.row !== undefined) {
-    const row = ROWS.find((r) => r.name === values.row);
-    if (row === undefined) throw new RangeError(`--row: one of ${ROWS.map((r) => r.name).join(', ')}`);
-    console.log(JSON.stringify(measure(row, runs)));
+    console.log(JSON.stringify(measure(implementation(values.row), runs)));
     return;
   }
   const names = Object.keys(loops());
@@ -139,15 +103,15 @@ function main(): void {
     `| ns per operation (fastest of ${String(runs)}) | ${names.join(' | ')} |`,
     `| :--- | ${names.map(() => '---:').join(' | ')} |`,
   ];
-  for (const row of ROWS) {
-    process.stderr.write(`${row.name}…\n`);
+  for (const name of ROW_NAMES) {
+    process.stderr.write(`${name}…\n`);
     const output = execFileSync(
       process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), `--row=${row.name}`, `--runs=${String(runs)}`, `--ops=${String(opsPerLoop)}`],
+      [...process.execArgv, fileURLToPath(import.meta.url), `--row=${name}`, `--runs=${String(runs)}`, `--ops=${String(opsPerLoop)}`],
       { encoding: 'utf8' },
     );
     const cells = JSON.parse(output.trim().split('\n').pop()!) as string[];
-    table.push(`| ${row.name} | ${cells.join(' | ')} |`);
+    table.push(`| ${name} | ${cells.join(' | ')} |`);
   }
   console.log(`Capacity ${String(CAPACITY)}, ${String(opsPerLoop)} operations per loop, one process per row, Node ${process.version}.\n`);
   console.log(table.join('\n'));

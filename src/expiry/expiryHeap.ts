@@ -29,11 +29,6 @@ export class ExpiryHeap {
     return this.#size;
   }
 
-  /** The earliest expiry time, or `Infinity` when nothing can expire. */
-  nextExpiry(): number {
-    return this.#size === 0 ? Infinity : this.#expiresAt[this.#heap[0]!]!;
-  }
-
   /** The slot with the earliest expiry. Only when `size > 0`. */
   peek(): number {
     return this.#heap[0]!;

@@ -41,23 +41,13 @@ export class ExpiryIndex {
 
   /** The earliest expiry time, or `Infinity` when nothing can expire. */
   nextExpiry(): number {
-    if (this.#size === 0) return Infinity;
-    const back = this.#queue.back();
-    const queued = back === this.#nil ? Infinity : this.#times[back]!;
-    const heap = this.#heap;
-    return heap === undefined || heap.size === 0 ? queued : Math.min(queued, heap.nextExpiry());
+    const slot = this.#soonest();
+    return slot < 0 ? Infinity : this.#times[slot]!;
   }
 
   /** The slot that expires first if it expires at or before `at`, else -1. */
   due(at: number): number {
-    if (this.#size === 0) return -1;
-    const back = this.#queue.back();
-    let slot = back === this.#nil ? -1 : back;
-    const heap = this.#heap;
-    if (heap !== undefined && heap.size !== 0) {
-      const top = heap.peek();
-      if (slot < 0 || this.#times[top]! < this.#times[slot]!) slot = top;
-    }
+    const slot = this.#soonest();
     return slot >= 0 && this.#times[slot]! <= at ? slot : -1;
   }
 
@@ -93,6 +83,19 @@ export class ExpiryIndex {
     this.#queue.clear();
     this.#heap?.clear();
     this.#size = 0;
+  }
+
+  // The slot with the earliest time: the sooner of the queue's back and the heap's top; -1 if none.
+  #soonest(): number {
+    if (this.#size === 0) return -1;
+    const back = this.#queue.back();
+    let slot = back === this.#nil ? -1 : back;
+    const heap = this.#heap;
+    if (heap !== undefined && heap.size !== 0) {
+      const top = heap.peek();
+      if (slot < 0 || this.#times[top]! < this.#times[slot]!) slot = top;
+    }
+    return slot;
   }
 
   // Takes a timed slot out of whichever structure holds it (its time still written).

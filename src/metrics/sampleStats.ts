@@ -20,11 +20,6 @@ export class SampleStats {
     this.#reservoir = new Float64Array(capacity);
   }
 
-  /** How many measurements were recorded. */
-  get count(): number {
-    return this.#count;
-  }
-
   /** Records one measurement. */
   record(value: number): void {
     const n = this.#count++;

@@ -70,11 +70,6 @@ export class Outbox<K, V> {
     return observable;
   }
 
-  /** Queues an event (only call when `wants[event.type]`). */
-  event(event: CacheEvent<K, V>): void {
-    this.#enqueue(this.#byType[event.type], event);
-  }
-
   // One builder per event type, called only when `wants[type]`: the shard's hot
   // methods then hold a flag test and a call, not an object literal and a freeze,
   // which keeps them small enough for V8 to inline whole into the caller's loop.
