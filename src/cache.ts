@@ -327,15 +327,17 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   /**
    * The current value of `key` at once, then its value after each change (`undefined`
-   * once it is deleted, evicted, expired or cleared). Completes on `dispose()`.
+   * once it is deleted, evicted, expired or cleared; never twice in a row, since clearing
+   * a shard that does not hold the key changes nothing). Completes on `dispose()`.
    * @example
    * cache.watch('user:1').subscribe((user) => render(user));
    */
   watch(key: K): Observable<V | undefined> {
     return new RxObservable<V | undefined>((subscriber) => {
-      subscriber.next(this.peek(key));
+      const current = this.peek(key);
+      subscriber.next(current);
       if (this.#disposed) return subscriber.complete();
-      return this.#watchers.add(key, subscriber);
+      return this.#watchers.add(key, subscriber, current === undefined);
     });
   }
 

@@ -125,14 +125,18 @@ describe('streams: watch(key)', () => {
         const shardCount = options.shardCount ?? 1;
         const expected = new Map<Key, Array<Value | undefined>>();
         const received = new Map<Key, Array<Value | undefined>>();
-        // The expectation, from the change events of each watched key.
+        // The expectation, from the change events of each watched key: a removal is a
+        // change only if the key had a value.
+        const removed = (values: Array<Value | undefined>) => {
+          if (values[values.length - 1] !== undefined) values.push(undefined);
+        };
         cache.events$.subscribe((event) => {
           for (const [key, values] of expected) {
             if (event.type === 'clear') {
-              if (shardOf(key, shardCount) === event.shard) values.push(undefined);
+              if (shardOf(key, shardCount) === event.shard) removed(values);
             } else if (event.key === key) {
               if (event.type === 'set') values.push(event.value);
-              else if (event.type !== 'hit' && event.type !== 'miss') values.push(undefined);
+              else if (event.type !== 'hit' && event.type !== 'miss') removed(values);
             }
           }
         });
@@ -183,6 +187,18 @@ describe('streams: watch(key)', () => {
     subscription.unsubscribe();
     cache.set('a', 8);
     expect(values).toHaveLength(10);
+  });
+
+  it('does not repeat undefined for a key that is already absent', () => {
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: virtualClock() });
+    const values: Array<number | undefined> = [];
+    cache.watch('x').subscribe((v) => values.push(v));
+    cache.set('y', 1);
+    cache.clear(); // 'x' was absent: no change
+    cache.set('x', 2);
+    cache.clear();
+    cache.clear();
+    expect(values).toEqual([undefined, 2, undefined]);
   });
 
   it('emits undefined at once for a missing key, and completes on dispose', () => {

@@ -9,7 +9,7 @@ import type { CacheEvent } from '../events.js';
  * read path nothing.
  */
 export class KeyWatchers<K, V> {
-  readonly #watchers = new Map<K, Set<Subscriber<V | undefined>>>();
+  readonly #watchers = new Map<K, Set<Watcher<V>>>();
   readonly #changes$: Observable<CacheEvent<K, V>>;
   readonly #shardOf: (key: K) => number;
   #subscription: Subscription | undefined;
@@ -23,17 +23,21 @@ export class KeyWatchers<K, V> {
     this.#shardOf = shardOf;
   }
 
-  /** Sends `subscriber` every later change of `key`; returns the teardown. */
-  add(key: K, subscriber: Subscriber<V | undefined>): () => void {
+  /**
+   * Sends `subscriber` every later change of `key`; returns the teardown.
+   * @param absent - whether the value the subscriber was given last is `undefined`.
+   */
+  add(key: K, subscriber: Subscriber<V | undefined>, absent: boolean): () => void {
     let set = this.#watchers.get(key);
     if (set === undefined) this.#watchers.set(key, (set = new Set()));
-    set.add(subscriber);
+    const watcher = new Watcher(subscriber, absent);
+    set.add(watcher);
     this.#subscription ??= this.#changes$.subscribe({
       next: (event) => this.#notify(event),
       complete: () => this.#completeAll(),
     });
     return () => {
-      set.delete(subscriber);
+      set.delete(watcher);
       if (set.size === 0 && this.#watchers.get(key) === set) this.#watchers.delete(key);
       if (this.#watchers.size === 0) {
         this.#subscription?.unsubscribe();
@@ -59,6 +63,31 @@ export class KeyWatchers<K, V> {
     const all = [...this.#watchers.values()];
     this.#watchers.clear();
     this.#subscription = undefined;
-    for (const set of all) for (const s of set) s.complete();
+    for (const set of all) for (const s of set) s.subscriber.complete();
+  }
+}
+
+/**
+ * One `watch(key)` subscriber, and whether the last value it got was `undefined`. A key
+ * that is already absent does not change when its shard is cleared: without this, a
+ * watcher of an absent key (a UI showing "not loaded") would get `undefined` again.
+ */
+class Watcher<V> {
+  readonly subscriber: Subscriber<V | undefined>;
+  #absent: boolean;
+
+  constructor(subscriber: Subscriber<V | undefined>, absent: boolean) {
+    this.subscriber = subscriber;
+    this.#absent = absent;
+  }
+
+  next(value: V | undefined): void {
+    if (value === undefined) {
+      if (this.#absent) return;
+      this.#absent = true;
+    } else {
+      this.#absent = false;
+    }
+    this.subscriber.next(value);
   }
 }
