@@ -28,6 +28,22 @@ function manualLoader<T>() {
 const fresh = () => new Cache<string, string>({ scheduler: virtualClock() });
 
 describe('lifecycle: getOrLoad', () => {
+  it('a loader resolving undefined stores nothing and the next call loads again; null is a value', async () => {
+    const cache = new Cache<string, string | null>({ scheduler: virtualClock() });
+    let calls = 0;
+    const notFound = () => {
+      calls++;
+      return Promise.resolve(undefined as unknown as string | null);
+    };
+    expect(await cache.getOrLoad('a', notFound)).toBeUndefined();
+    expect(cache.has('a')).toBe(false);
+    expect(await cache.getOrLoad('a', notFound)).toBeUndefined();
+    expect(calls).toBe(2);
+    expect(await cache.getOrLoad('b', () => Promise.resolve(null))).toBeNull();
+    expect(await cache.getOrLoad('b', notFound)).toBeNull(); // cached: the loader is not called
+    expect(calls).toBe(2);
+  });
+
   it('concurrent callers share one loader call, and the value is stored once', async () => {
     const cache = fresh();
     const sets: CacheEvent[] = [];
