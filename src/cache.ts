@@ -437,20 +437,28 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   /**
-   * Completes every stream (`commands$`, `events$`, `metrics$`, `snapshots$`, watches)
+   * Removes what has expired by now (its `expire` events are the last ones), then
+   * completes every stream (`commands$`, `events$`, `metrics$`, `snapshots$`, watches)
    * and cancels every timer. Afterwards only `metrics()` and `snapshot()` may be
-   * called; anything else throws {@link CacheDisposedError}. Calling it again does nothing.
+   * called, and they describe the cache as it was left; anything else throws
+   * {@link CacheDisposedError}. Calling it again does nothing.
    */
   dispose(): void {
     if (this.#disposed) return;
-    this.#disposed = true;
-    this.#timer.cancel();
-    this.#loads.supersedeAll();
-    // metrics$ and snapshots$ deliver what their pending tick holds now, not on a
-    // timer left behind on the scheduler, and then complete with the rest.
-    this.#disposing.next();
-    this.#disposing.complete();
-    this.#out.complete();
+    try {
+      // A late expiry timer (a busy event loop) would otherwise leave expired entries in
+      // the final snapshot, and a log that ends without the expiry it implies.
+      this.#catchUpAll();
+    } finally {
+      this.#disposed = true;
+      this.#timer.cancel();
+      this.#loads.supersedeAll();
+      // metrics$ and snapshots$ deliver what their pending tick holds now, not on a
+      // timer left behind on the scheduler, and then complete with the rest.
+      this.#disposing.next();
+      this.#disposing.complete();
+      this.#out.complete();
+    }
   }
 
   /** True once {@link dispose} was called. */

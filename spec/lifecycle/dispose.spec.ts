@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
 import type { Command } from 'macho';
 import { Cache, CacheDisposedError } from 'macho';
-import { advance, pendingActions, virtualClock } from '../fixtures/virtualTime.js';
+import { advance, lateTimers, pendingActions, virtualClock } from '../fixtures/virtualTime.js';
 
 /** Subscribes and records whether the stream completed (or errored). */
 function track(stream: Observable<unknown>): { completed: () => boolean; error: () => unknown; values: unknown[] } {
@@ -87,6 +87,47 @@ describe('lifecycle: dispose()', () => {
     for (const [name, operation] of operations) expect(operation, name).toThrow(CacheDisposedError);
     expect(cache.snapshot()).toEqual(snapshot);
     expect(cache.metrics()).toEqual(metrics);
+  });
+
+  it('removes what has expired before it completes, even when the expiry timer is late', () => {
+    const virtual = virtualClock();
+    const cache = new Cache<string, number>({ scheduler: lateTimers(virtual, 1_000) });
+    const events = track(cache.events$);
+    const commands = track(cache.commands$);
+    cache.set('a', 1, { ttl: 10 }).set('b', 2);
+    advance(virtual, 15); // 'a' is due; its timer fires only at 1,010
+    cache.dispose();
+    expect(cache.snapshot().entries.map((entry) => entry.key)).toEqual(['b']);
+    expect(cache.metrics()).toMatchObject({ size: 1, expirations: 1 });
+    expect(events.values.map((event) => (event as { type: string }).type)).toEqual(['set', 'set', 'expire']);
+    expect(events.completed()).toBe(true);
+    // The log ends with the expiry, so a replay ends where the cache did.
+    const replayed = Cache.replay(commands.values as Command<string, number>[], { scheduler: virtualClock() });
+    expect(replayed.snapshot().entries.map((entry) => entry.key)).toEqual(['b']);
+    expect(pendingActions(virtual)).toBe(0);
+  });
+
+  it('called from an event handler, still delivers what was already applied, then completes', () => {
+    const virtual = virtualClock();
+    const cache = new Cache<string, number>({ scheduler: lateTimers(virtual, 1_000), shardCount: 4 });
+    const types: string[] = [];
+    const commands = track(cache.commands$);
+    cache.events$.subscribe({
+      next: (event) => {
+        types.push(event.type);
+        if (event.type === 'set' && event.key === 'z') cache.dispose();
+      },
+      complete: () => types.push('complete'),
+    });
+    for (const key of 'abcdefgh') cache.set(key, 1, { ttl: 10 });
+    advance(virtual, 15); // all eight are due; their timer fires only at 1,010
+    cache.set('z', 2); // its own shard's expiries go first; dispose removes the rest
+    expect(cache.snapshot().entries.map((entry) => entry.key)).toEqual(['z']);
+    expect(types.filter((type) => type === 'expire')).toHaveLength(cache.metrics().expirations);
+    expect(cache.metrics().expirations).toBe(8);
+    expect(types.at(-1)).toBe('complete');
+    const replayed = Cache.replay(commands.values as Command<string, number>[], { shardCount: 4, scheduler: virtualClock() });
+    expect(replayed.snapshot().entries.map((entry) => entry.key)).toEqual(['z']);
   });
 
   it('rejects getOrLoad and errors watch after dispose, without calling the loader', async () => {

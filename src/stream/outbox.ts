@@ -42,6 +42,8 @@ export class Outbox<K, V> {
   #head = 0;
   #tail = 0;
   #draining = false;
+  // complete() was called from a subscriber: finish the drain first, then complete.
+  #completing = false;
 
   /** The command log, as an observable. */
   readonly commands$: Observable<Command<K, V>>;
@@ -164,11 +166,23 @@ export class Outbox<K, V> {
       this.#head = 0;
       this.#tail = 0;
       this.#draining = false;
+      if (this.#completing) this.#completeNow();
     }
   }
 
-  /** Completes every stream; later events and commands are dropped. */
+  /**
+   * Completes every stream; later events and commands are dropped. Called from a
+   * subscriber (dispose inside an event handler), it first lets the delivery under way
+   * hand out what is already queued: those commands took effect, so their readers
+   * (metrics counted from events, a recorded log) must see them.
+   */
   complete(): void {
+    if (this.#draining) this.#completing = true;
+    else this.#completeNow();
+  }
+
+  #completeNow(): void {
+    this.#completing = false;
     this.#queue = [];
     this.#head = 0;
     this.#tail = 0;
