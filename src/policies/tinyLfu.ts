@@ -135,6 +135,7 @@ class WindowTinyLfu implements TinyLfuPolicy {
   #protectedSize = 0;
   // The hash of the last key `get` missed: its `set` (cache-aside) is the same request.
   #missHash = 0;
+  #missKey: unknown = undefined;
   #missPending = false;
 
   constructor(context: PolicyContext, windowPercent: number, protectedPercent: number, jitter: boolean) {
@@ -170,10 +171,14 @@ class WindowTinyLfu implements TinyLfuPolicy {
   }
 
   onInsert(slot: number): void {
-    const hash = hashKey(this.#keyOf(slot), TINY_LFU_HASH_SEED);
+    const key = this.#keyOf(slot);
+    // Cache-aside: the key just missed, and its hash is known (a string key's hash is
+    // a loop over its characters, the largest cost of a miss-then-set here).
+    const hash = this.#missPending && key === this.#missKey ? this.#missHash : hashKey(key, TINY_LFU_HASH_SEED);
     this.#hash[slot] = hash;
     if (!(this.#missPending && this.#missHash === hash)) this.#sketch.increment(hash);
     this.#missPending = false;
+    this.#missKey = undefined; // not kept alive by the policy
     this.#window.pushFront(slot);
     this.#segment[slot] = WINDOW;
     // Not full (no victim was asked for): the window's overflow moves to the main area.
@@ -202,6 +207,7 @@ class WindowTinyLfu implements TinyLfuPolicy {
     const hash = hashKey(key, TINY_LFU_HASH_SEED);
     this.#sketch.increment(hash);
     this.#missHash = hash;
+    this.#missKey = key;
     this.#missPending = true;
   }
 
@@ -243,6 +249,7 @@ class WindowTinyLfu implements TinyLfuPolicy {
     this.#segment.fill(NONE);
     this.#windowSize = this.#probationSize = this.#protectedSize = 0;
     this.#missPending = false;
+    this.#missKey = undefined;
   }
 
   #admit(candidateHash: number, victimHash: number): boolean {
