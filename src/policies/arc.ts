@@ -99,15 +99,14 @@ class Arc implements ArcPolicy {
   constructor({ capacity, keyOf }: PolicyContext) {
     this.#c = capacity;
     this.#keyOf = keyOf;
-    this.#t1 = new SlotList(capacity);
-    this.#t2 = new SlotList(capacity);
+    // A slot is in T1 or T2, a ghost in B1 or B2: one links array per pair.
+    [this.#t1, this.#t2] = SlotList.disjoint(capacity, 2) as [SlotList, SlotList];
     this.#list = new Uint8Array(capacity);
     // After every insertion at most c ghosts remain; victim() adds one before that.
     const ghosts = capacity + 1;
     this.#ghostKey = new Array<unknown>(ghosts);
     this.#ghostList = new Uint8Array(ghosts);
-    this.#b1 = new SlotList(ghosts);
-    this.#b2 = new SlotList(ghosts);
+    [this.#b1, this.#b2] = SlotList.disjoint(ghosts, 2) as [SlotList, SlotList];
     this.#freeGhosts = new Uint32Array(ghosts);
     for (let i = 0; i < ghosts; i++) this.#freeGhosts[i] = ghosts - 1 - i;
     this.#freeCount = ghosts;

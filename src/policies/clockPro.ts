@@ -199,8 +199,8 @@ class ClockPro implements ClockProPolicy {
     this.#coldTarget = this.#minCold;
     this.#maxNonResident = Math.floor(capacity * nonResidentMultiplier);
     const ghostIds = this.#maxNonResident + 1;
-    this.#hot = new SlotList(capacity);
-    this.#cold = new SlotList(capacity);
+    // A resident page is hot or cold, never both: one links array serves the two.
+    [this.#hot, this.#cold] = SlotList.disjoint(capacity, 2) as [SlotList, SlotList];
     this.#test = new SlotList(capacity + ghostIds);
     this.#testNil = capacity + ghostIds;
     this.#stamp = new Float64Array(capacity + ghostIds);

@@ -70,8 +70,8 @@ const PROMOTE_ABOVE = 1;
 export function s3fifoPolicy({ capacity, keyOf }: PolicyContext): EvictionPolicy {
   const smallShare = Math.max(1, Math.floor(capacity / 10));
   const mainShare = capacity - smallShare;
-  const small = new SlotList(capacity);
-  const main = new SlotList(capacity);
+  // A slot is in S or in M, never both: one links array serves the two.
+  const [small, main] = SlotList.disjoint(capacity, 2) as [SlotList, SlotList];
   const inMain = new Uint8Array(capacity); // 1: the slot is in M, 0: in S
   const frequency = new Uint8Array(capacity);
   const ghost = new GhostKeys(Math.max(1, mainShare));

@@ -15,12 +15,27 @@ export class SlotList {
   #head: number;
   #tail: number;
 
-  /** A list able to hold slots `0 … capacity - 1`. */
-  constructor(capacity: number) {
+  /**
+   * A list able to hold slots `0 … capacity - 1`.
+   * @param links - the links array, when several lists share one (see {@link disjoint}).
+   */
+  constructor(capacity: number, links: Uint32Array = new Uint32Array(2 * capacity)) {
+    if (links.length !== 2 * capacity) throw new RangeError(`SlotList: links must hold 2 × ${String(capacity)} numbers`);
     this.#nil = capacity;
-    this.#links = new Uint32Array(2 * capacity);
+    this.#links = links;
     this.#head = capacity;
     this.#tail = capacity;
+  }
+
+  /**
+   * `count` lists over one links array, for a policy whose lists never hold the same
+   * slot at once (W-TinyLFU's segments, ARC's T1 and T2): a slot's links then serve
+   * whichever list it is in, and the policy pays 8 bytes per slot instead of 8 × count.
+   * Moving a slot between them must unlink it from one before pushing it on another.
+   */
+  static disjoint(capacity: number, count: number): SlotList[] {
+    const links = new Uint32Array(2 * capacity);
+    return Array.from({ length: count }, () => new SlotList(capacity, links));
   }
 
   /** Puts `slot` (not in the list) at the front. */

@@ -147,9 +147,8 @@ class WindowTinyLfu implements TinyLfuPolicy {
     const maxMain = Math.min(capacity - 1, Math.floor(capacity * (1 - windowPercent)));
     this.#maxWindow = capacity - maxMain;
     this.#maxProtected = Math.floor(maxMain * protectedPercent);
-    this.#window = new SlotList(capacity);
-    this.#probation = new SlotList(capacity);
-    this.#protected = new SlotList(capacity);
+    // A slot is in one segment at a time: one links array serves all three.
+    [this.#window, this.#probation, this.#protected] = SlotList.disjoint(capacity, 3) as [SlotList, SlotList, SlotList];
     this.#segment = new Uint8Array(capacity);
     this.#hash = new Uint32Array(capacity);
   }
