@@ -13,7 +13,13 @@
  *
  * ```sh
  * npx tsx bench/micro.ts [--runs=9] [--ops=4000000]
+ * npx tsx bench/micro.ts --policies [--entries=100000]   # every built-in strategy, and its memory
  * ```
+ *
+ * With `--policies` the rows are `lru-cache` and the base Macho row with each built-in
+ * strategy: what a policy costs per operation, each cell also as a multiple of
+ * `lru-cache`'s time, plus bytes per entry with the cache full at `--entries` (as in
+ * `bench/memory.ts`: string keys built beforehand, small-integer values).
  *
  * @module
  */
@@ -22,8 +28,10 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Implementation } from './adapters/adapter.js';
-import { MACHO_VARIANTS } from './adapters/macho.js';
+import { MACHO_VARIANTS, POLICY_VARIANTS } from './adapters/macho.js';
 import { PEERS } from './adapters/peers.js';
+import { canGc } from './gc.js';
+import { runMemory } from './memory.js';
 
 interface Store {
   get(key: string): unknown;
@@ -60,11 +68,20 @@ function loops(): Record<string, (store: Store) => void> {
 // The rows are the harness's own adapters (bench/adapters), so that they are
 // configured exactly as in bench/run.ts.
 const ROW_NAMES = ['lru-cache', 'macho lru', 'lru-cache +dispose', 'macho lru +evict'] as const;
+const POLICY_ROW_NAMES = ['lru-cache', ...POLICY_VARIANTS.map((row) => row.name)];
 
 function implementation(name: string): Implementation {
-  const found = [...PEERS, ...MACHO_VARIANTS].find((impl) => impl.name === name);
-  if (found === undefined) throw new RangeError(`--row: one of ${ROW_NAMES.join(', ')}; got ${name}`);
+  const found = [...PEERS, ...MACHO_VARIANTS, ...POLICY_VARIANTS].find((impl) => impl.name === name);
+  if (found === undefined) throw new RangeError(`--row: one of ${[...ROW_NAMES, ...POLICY_ROW_NAMES].join(', ')}; got ${name}`);
   return found;
+}
+
+// Bytes per entry with the cache full at `entries` string keys (built before the baseline).
+function bytesPerEntry(row: Implementation, entries: number): string {
+  if (!canGc) return 'n/a';
+  const memoryKeys = Array.from({ length: entries }, (_, i) => `k${String(i)}`);
+  const [measured] = runMemory([row], memoryKeys, entries, () => {});
+  return measured!.bytesPerEntry.toFixed(1);
 }
 
 function measure(row: Implementation, runs: number): string[] {
@@ -88,33 +105,56 @@ function measure(row: Implementation, runs: number): string[] {
 
 function main(): void {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '9' }, ops: { type: 'string' }, row: { type: 'string' } },
+    options: {
+      runs: { type: 'string', default: '9' },
+      ops: { type: 'string' },
+      row: { type: 'string' },
+      policies: { type: 'boolean', default: false },
+      entries: { type: 'string', default: '100000' },
+    },
   });
   const runs = Number(values.runs);
+  const entries = Number(values.entries);
   if (values.ops !== undefined) opsPerLoop = Number(values.ops);
   if (!Number.isInteger(opsPerLoop) || opsPerLoop < 1) throw new RangeError(`--ops takes an integer ≥ 1; got ${String(values.ops)}`);
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`--runs takes an integer ≥ 1; got ${String(values.runs)}`);
+  if (!Number.isInteger(entries) || entries < 1) throw new RangeError(`--entries takes an integer ≥ 1; got ${String(values.entries)}`);
   if (values.row !== undefined) {
-    console.log(JSON.stringify(measure(implementation(values.row), runs)));
+    const row = implementation(values.row);
+    const cells = measure(row, runs);
+    if (values.policies) cells.push(bytesPerEntry(row, entries));
+    console.log(JSON.stringify(cells));
     return;
   }
   const names = Object.keys(loops());
+  const rowNames = values.policies ? POLICY_ROW_NAMES : ROW_NAMES;
+  const header = values.policies ? [...names, `bytes per entry (${String(entries)} entries)`] : names;
   const table: string[] = [
-    `| ns per operation (fastest of ${String(runs)}) | ${names.join(' | ')} |`,
-    `| :--- | ${names.map(() => '---:').join(' | ')} |`,
+    `| ns per operation (fastest of ${String(runs)}) | ${header.join(' | ')} |`,
+    `| :--- | ${header.map(() => '---:').join(' | ')} |`,
   ];
-  for (const name of ROW_NAMES) {
+  let reference: string[] | undefined; // lru-cache's cells, the first row
+  for (const name of rowNames) {
     process.stderr.write(`${name}…\n`);
-    const output = execFileSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), `--row=${name}`, `--runs=${String(runs)}`, `--ops=${String(opsPerLoop)}`],
-      { encoding: 'utf8' },
-    );
+    const flags = [`--row=${name}`, `--runs=${String(runs)}`, `--ops=${String(opsPerLoop)}`, `--entries=${String(entries)}`];
+    if (values.policies) flags.push('--policies');
+    const output = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...flags], {
+      encoding: 'utf8',
+    });
     const cells = JSON.parse(output.trim().split('\n').pop()!) as string[];
-    table.push(`| ${name} | ${cells.join(' | ')} |`);
+    reference ??= cells;
+    const shown = values.policies && name !== 'lru-cache' ? cells.map((cell, i) => withRatio(cell, reference![i]!)) : cells;
+    table.push(`| ${name} | ${shown.join(' | ')} |`);
   }
   console.log(`Capacity ${String(CAPACITY)}, ${String(opsPerLoop)} operations per loop, one process per row, Node ${process.version}.\n`);
+  if (values.policies) console.log('In brackets: the multiple of lru-cache\'s figure (time, or bytes).\n');
   console.log(table.join('\n'));
+}
+
+// "58.2 (1.31×)": a cell and its multiple of the reference cell.
+function withRatio(cell: string, reference: string): string {
+  const ratio = Number(cell) / Number(reference);
+  return Number.isFinite(ratio) ? `${cell} (${ratio.toFixed(2)}×)` : cell;
 }
 
 main();

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { CacheOptions, Command } from 'macho';
-import { Cache } from 'macho';
+import type { CacheOptions, Command, StrategyName } from 'macho';
+import { BUILTIN_POLICIES, Cache } from 'macho';
 import type { CreateSetup, Implementation, Instance, Store } from './adapter.js';
 
 /** The TTL of the "ttl 1h" row: far longer than any run, so nothing expires. */
@@ -110,3 +110,13 @@ export const MACHO_VARIANTS: readonly Implementation[] = [
     latency: true,
   }),
 ];
+
+/**
+ * The base row with each built-in strategy in turn (`macho lru` is the base row
+ * itself): what choosing a policy costs in CPU and memory (`bench/micro.ts --policies`).
+ */
+export const POLICY_VARIANTS: readonly Implementation[] = (Object.keys(BUILTIN_POLICIES) as StrategyName[]).map(
+  (strategy) =>
+    MACHO_VARIANTS.find((row) => row.name === `macho ${strategy}`) ??
+    macho({ name: `macho ${strategy}`, note: `base with \`strategy: '${strategy}'\``, options: { strategy }, memory: true }),
+);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUILTIN_POLICIES } from 'macho';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'macho-bench-'));
@@ -67,7 +68,7 @@ describe('bench/run.ts --quick', () => {
   });
 });
 
-describe('bench/pair.ts and bench/micro.ts at tiny sizes', () => {
+describe('bench/pair.ts, bench/micro.ts and bench/hotKeyChurn.ts at tiny sizes', () => {
   it('pair.ts compares this tree with a copy of src/ and lru-cache', { timeout: 120_000 }, async () => {
     const { code, stdout, stderr } = await runTool('bench/pair.ts', [
       '--base=src',
@@ -88,5 +89,19 @@ describe('bench/pair.ts and bench/micro.ts at tiny sizes', () => {
     expect(code, stderr).toBe(0);
     for (const row of ['lru-cache', 'macho lru', 'lru-cache +dispose', 'macho lru +evict'])
       expect(stdout).toContain(`| ${row} |`);
+  });
+
+  it('hotKeyChurn.ts prints a row per store and workload', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runTool('bench/hotKeyChurn.ts', ['--entries=1000', '--ops=100', '--passes=2']);
+    expect(code, stderr).toBe(0);
+    for (const store of ['lru-cache', 'macho lru', 'plain Map'])
+      for (const workload of ['hot key', 'spread']) expect(stdout).toMatch(new RegExp(`\\| ${store} \\| ${workload} \\| [0-9.]+ \\| [0-9.]+ \\|`));
+  });
+
+  it('micro.ts --policies prints a row, with ratios and memory, for every built-in strategy', { timeout: 180_000 }, async () => {
+    const { code, stdout, stderr } = await runTool('bench/micro.ts', ['--policies', '--ops=2000', '--runs=1', '--entries=500']);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('bytes per entry (500 entries)');
+    for (const strategy of Object.keys(BUILTIN_POLICIES)) expect(stdout).toMatch(new RegExp(`\\| macho ${strategy} \\| [0-9.]+ \\([0-9.]+×\\)`));
   });
 });
