@@ -18,7 +18,7 @@
  *
  * A revived entry keeps its old place in the `Map`'s order, while iteration must show
  * it where a `Map` would: after everything inserted before its revival, before what
- * came after. So from the first revival on, each insertion gets a sequence number (4
+ * came after. So from the first revival on, each insertion gets a sequence number (5
  * bytes per slot, only in a shard that ever revives a key); iteration with revived
  * ("late") entries present sorts by it. When late entries pile up, the `Map` is rebuilt
  * in the true order and the numbering dropped.
@@ -40,10 +40,12 @@ export class KeyIndex<K> {
   readonly #ring: (K | undefined)[];
   #ringNext = 0;
   #ringFill = 0;
-  // Per slot: 1 when its entry was revived in place (its Map position is stale).
-  readonly #late: Uint8Array;
+  readonly #capacity: number;
+  // Per slot: 1 when its entry was revived in place (its Map position is stale), and
+  // its insertion's sequence number. Both made by the first revival: a cache that never
+  // sets a key it just deleted pays no byte for them.
+  #late: Uint8Array | undefined;
   #lateCount = 0;
-  // Per slot: its insertion's sequence number; made by the first revival.
   #sequence: Uint32Array | undefined;
   #inserted = 0;
   readonly #reorderAt: number;
@@ -56,7 +58,7 @@ export class KeyIndex<K> {
   constructor(capacity: number, ringSize = Math.min(1024, Math.max(16, capacity)), reorderAt = Math.max(1024, capacity >>> 3)) {
     this.raw = this.#map;
     this.#ring = new Array<K | undefined>(ringSize).fill(undefined);
-    this.#late = new Uint8Array(capacity);
+    this.#capacity = capacity;
     this.#reorderAt = reorderAt;
   }
 
@@ -92,7 +94,7 @@ export class KeyIndex<K> {
     }
     sequence ??= this.#startSequence();
     this.#map.set(key, slot); // revived in place: no hole, but its Map position is stale
-    this.#late[slot] = 1;
+    this.#late![slot] = 1;
     this.#lateCount++;
     this.#number(sequence, slot);
   }
@@ -105,8 +107,8 @@ export class KeyIndex<K> {
   remove(key: K, slot: number, keep: boolean): void {
     this.#size--;
     // No revival yet (every cache that never deletes a key): not even a read of #late.
-    if (this.#lateCount !== 0 && this.#late[slot] === 1) {
-      this.#late[slot] = 0;
+    if (this.#lateCount !== 0 && this.#late![slot] === 1) {
+      this.#late![slot] = 0;
       this.#lateCount--;
     }
     if (!keep) {
@@ -135,7 +137,7 @@ export class KeyIndex<K> {
     this.#size = 0;
     this.#ring.fill(undefined);
     this.#ringNext = this.#ringFill = 0;
-    this.#late.fill(0);
+    this.#late?.fill(0);
     this.#lateCount = 0;
     this.#sequence = undefined;
     this.#inserted = 0;
@@ -169,7 +171,8 @@ export class KeyIndex<K> {
 
   // The first revival: number the live entries in Map order (still the true order).
   #startSequence(): Uint32Array {
-    const sequence = (this.#sequence = new Uint32Array(this.#late.length));
+    this.#late ??= new Uint8Array(this.#capacity);
+    const sequence = (this.#sequence = new Uint32Array(this.#capacity));
     this.#inserted = 0;
     for (const slot of this.#map.values()) if (slot >= 0) sequence[slot] = ++this.#inserted;
     return sequence;
@@ -184,7 +187,7 @@ export class KeyIndex<K> {
   // already (appended in turn, numbered in turn); the revived ones are sorted and merged in.
   #ordered(): Array<[K, number]> {
     const sequence = this.#sequence!;
-    const late = this.#late;
+    const late = this.#late!;
     const inPlace: Array<[K, number]> = [];
     const revived: Array<[K, number]> = [];
     for (const [key, slot] of this.#map) if (slot >= 0) (late[slot] === 0 ? inPlace : revived).push([key, slot]);
