@@ -30,6 +30,36 @@ function evictions(cache: ReturnType<typeof policyCache>): string[] {
 }
 
 describe("strategy 'lfu'", () => {
+  it('orders hundreds of distinct counts at once (the bucket arrays grow as needed)', () => {
+    // 300 entries, entry i read i times: 300 buckets, past the 64 made at first.
+    const size = 300;
+    const cache = policyCache('lfu', size);
+    const keys = Array.from({ length: size }, (_, i) => `k${String(i)}`);
+    for (const key of keys) cache.set(key, 0);
+    keys.forEach((key, i) => {
+      for (let n = 0; n < i; n++) cache.get(key);
+    });
+    const evicted = evictions(cache);
+    for (let i = 0; i < size; i++) cache.set(`new${String(i)}`, i);
+    // k0 and the newcomers have count 1: k0 goes first (least recently used), then each
+    // newcomer is evicted by the next one.
+    expect(evicted.slice(0, 2)).toEqual(['k0', 'new0']);
+    // Now fill with hits on the newcomer so the old entries go, lowest count first.
+    const fresh = policyCache('lfu', size);
+    const order: string[] = [];
+    fresh.on('evict').subscribe((e) => order.push(e.key));
+    for (const key of keys) fresh.set(key, 0);
+    keys.forEach((key, i) => {
+      for (let n = 0; n < i; n++) fresh.get(key);
+    });
+    for (let i = 0; i < size; i++) {
+      const key = `hot${String(i)}`;
+      fresh.set(key, i);
+      for (let n = 0; n < 2 * size; n++) fresh.get(key); // above every old count
+    }
+    expect(order).toEqual(keys);
+  });
+
   it('matches a linear-scan model (results, contents, capacity, victims, minimum count)', () => {
     fc.assert(
       fc.property(
