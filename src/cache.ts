@@ -86,6 +86,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #disposed = false;
   // Emits once, on dispose: ends the pending tick of metrics$ and snapshots$ at once.
   readonly #disposing = new Subject<void>();
+  #disposeStarted = false;
 
   /**
    * @throws TypeError or RangeError naming the first bad option.
@@ -444,7 +445,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * {@link CacheDisposedError}. Calling it again does nothing.
    */
   dispose(): void {
-    if (this.#disposed) return;
+    // Also when called again from a subscriber of the expiries below: this call finishes.
+    if (this.#disposed || this.#disposeStarted) return;
+    this.#disposeStarted = true;
     try {
       // A late expiry timer (a busy event loop) would otherwise leave expired entries in
       // the final snapshot, and a log that ends without the expiry it implies.

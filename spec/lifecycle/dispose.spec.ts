@@ -130,6 +130,23 @@ describe('lifecycle: dispose()', () => {
     expect(replayed.snapshot().entries.map((entry) => entry.key)).toEqual(['z']);
   });
 
+  it('called again by a subscriber of its own final expiries, still expires everything due once', () => {
+    const virtual = virtualClock();
+    const cache = new Cache<string, number>({ scheduler: lateTimers(virtual, 1_000), shardCount: 4 });
+    let expired = 0;
+    cache.on('expire').subscribe(() => {
+      expired++;
+      cache.dispose();
+    });
+    for (const key of 'abcdefgh') cache.set(key, 1, { ttl: 10 });
+    advance(virtual, 15);
+    cache.dispose();
+    expect(cache.disposed).toBe(true);
+    expect(expired).toBe(8);
+    expect(cache.metrics().expirations).toBe(8);
+    expect(cache.snapshot().entries).toHaveLength(0);
+  });
+
   it('rejects getOrLoad and errors watch after dispose, without calling the loader', async () => {
     const cache = new Cache<string, number>({ scheduler: virtualClock() });
     cache.dispose();
