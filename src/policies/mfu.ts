@@ -35,6 +35,7 @@ export function mfuPolicy({ capacity }: PolicyContext): EvictionPolicy {
   const counts = new FrequencyBuckets(capacity);
   return {
     name: 'mfu',
+    victimsReturn: true, // the hottest keys: on a skewed load they are back at once
     onInsert: (slot) => counts.add(slot),
     onAccess: (slot) => counts.increment(slot),
     onUpdate: (slot) => counts.increment(slot),

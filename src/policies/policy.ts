@@ -44,6 +44,14 @@ export interface EvictionPolicy {
   /** The entry in `slot` left the cache (delete, expiry, or eviction): forget it. */
   onRemove(slot: number): void;
   /**
+   * Optional: this policy's victims tend to be asked for again at once (MFU evicts the
+   * most used keys). The shard then keeps an evicted key's index entry as a tombstone
+   * for a while, as it does for `delete`, so that the key's quick return does not leave
+   * a hole in V8's `Map` each time (see `src/shard/keyIndex.ts`). Costs a little on
+   * every eviction; leave it out for policies that evict cold keys.
+   */
+  readonly victimsReturn?: boolean;
+  /**
    * Optional: `get` found no entry for `key`. Frequency-based policies (TinyLFU) count
    * misses too, since a key that keeps being asked for deserves admission. Left out,
    * it costs nothing.

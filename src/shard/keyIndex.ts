@@ -11,10 +11,10 @@
  * millisecond each after 100k invalidations in a 100k-entry cache; `bench/hotKeyChurn.ts`).
  *
  * The remedy: an entry removed by `delete` is not deleted from the `Map` at once but
- * marked gone (a tombstone, slot `GONE`), and only deleted for real after `ringSize`
- * later such removals. A key that comes back before then is revived in place:
- * no hole, however often it churns. A key that comes back later leaves one hole per
- * `ringSize` removals, which keeps its chain short.
+ * marked gone (a tombstone: a negative slot), and only deleted for real once
+ * `ringSize` such removals have followed its latest one. A key that comes back before
+ * then is revived in place: no hole, however often it churns. A key that comes back
+ * later leaves one hole per `ringSize` removals, which keeps its chain short.
  *
  * A revived entry keeps its old place in the `Map`'s order, while iteration must show
  * it where a `Map` would: after everything inserted before its revival, before what
@@ -32,7 +32,7 @@ export class KeyIndex<K> {
   /**
    * The Map itself, for the two hottest lookups (a shard's `get` and `set`), which must
    * stay small enough for V8 to inline into the cache's methods: a value ≥ 0 is a live
-   * slot, {@link GONE} a tombstone. Everything else goes through the methods.
+   * slot, a negative one a tombstone. Everything else goes through the methods.
    */
   readonly raw: ReadonlyMap<K, number>;
   readonly #map = new Map<K, number>();
@@ -71,7 +71,7 @@ export class KeyIndex<K> {
   /** The slot of `key`'s live entry; {@link GONE} for a tombstone, {@link ABSENT} for neither. */
   lookup(key: K): number {
     const slot = this.#map.get(key);
-    return slot === undefined ? ABSENT : slot;
+    return slot === undefined ? ABSENT : slot < 0 ? GONE : slot;
   }
 
   /** True when `key` has a live entry. */
@@ -119,15 +119,15 @@ export class KeyIndex<K> {
     const ring = this.#ring;
     const at = this.#ringNext;
     if (this.#ringFill === ring.length) {
-      // Before `key` becomes a tombstone: if the oldest is `key` itself (a key removed
-      // again and again fills the ring), it is live at this point and stays.
+      // A tombstone records the ring place of its key's latest removal (-1 - place), so
+      // only a key whose latest removal is this one goes: one removed again since then
+      // (a hot key churning fills the ring with itself) keeps its tombstone, or its entry.
       const oldest = ring[at] as K;
-      // Still a tombstone (not revived, not already dropped): delete it for real.
-      if (this.#map.get(oldest) === GONE) this.#map.delete(oldest);
+      if (this.#map.get(oldest) === -1 - at) this.#map.delete(oldest);
     } else {
       this.#ringFill++;
     }
-    this.#map.set(key, GONE);
+    this.#map.set(key, -1 - at);
     ring[at] = key;
     this.#ringNext = at + 1 === ring.length ? 0 : at + 1;
   }

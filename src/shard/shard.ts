@@ -7,7 +7,7 @@ import { isBuiltinPolicy } from '../policies/index.js';
 import type { EvictionPolicy, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
-import { GONE, KeyIndex } from './keyIndex.js';
+import { KeyIndex } from './keyIndex.js';
 
 /** What a shard needs from its cache. */
 export interface ShardSetup<K, V> {
@@ -74,6 +74,8 @@ export class Shard<K, V> {
   // The built-in policies are proven by property tests; checking their victim would
   // cost a Map lookup per eviction. A custom policy's victim is checked.
   readonly #checkVictims: boolean;
+  // The policy's victims come straight back (EvictionPolicy.victimsReturn): tombstone them.
+  readonly #tombstoneVictims: boolean;
   readonly #filter: MembershipFilter<K> | undefined;
   readonly #random: SeededRandom;
   readonly #out: Outbox<K, V>;
@@ -103,6 +105,7 @@ export class Shard<K, V> {
       keyOf: (slot) => entries[STRIDE * slot + KEY],
       valueOf: (slot) => entries[STRIDE * slot + VALUE],
     });
+    this.#tombstoneVictims = this.#policy.victimsReturn === true;
   }
 
   /** Live entries (none is expired as of the last command applied here). */
@@ -179,7 +182,7 @@ export class Shard<K, V> {
       entries[STRIDE * slot + KEY] = key;
       entries[STRIDE * slot + VALUE] = value;
       entries[STRIDE * slot + BORN] = born;
-      this.#index.insert(key, slot, found === GONE);
+      this.#index.insert(key, slot, found !== undefined); // found, not live: a tombstone
       this.#filter?.add(key);
       this.#policy.onInsert(slot);
     }
@@ -252,7 +255,7 @@ export class Shard<K, V> {
     if (this.#checkVictims && this.#index.lookup(key) !== victim)
       throw new PolicyContractError(this.#policy.name, `named slot ${String(victim)} as victim, which holds no entry`);
     const value = this.#entries[STRIDE * victim + VALUE] as V;
-    this.#remove(victim, key, at, false);
+    this.#remove(victim, key, at, this.#tombstoneVictims);
     this.evictions++;
     if (this.#out.wants.evict) this.#out.evict(key, value, this.id, at);
   }
