@@ -446,7 +446,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   dispose(): void {
     // Also when called again from a subscriber of the expiries below: this call finishes.
-    if (this.#disposed || this.#disposeStarted) return;
+    if (this.#disposeStarted) return;
     this.#disposeStarted = true;
     try {
       // A late expiry timer (a busy event loop) would otherwise leave expired entries in

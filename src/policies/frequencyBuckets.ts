@@ -143,9 +143,7 @@ export class FrequencyBuckets {
   // Twice the bucket room, at most one bucket per slot. Amortised O(1) per new bucket.
   #grow(): void {
     const size = Math.min(this.#nil, 2 * this.#count.length);
-    const count = new Float64Array(size);
-    count.set(this.#count);
-    this.#count = count;
+    this.#count = widened(this.#count, size);
     this.#front = widened(this.#front, size);
     this.#back = widened(this.#back, size);
     this.#above = widened(this.#above, size);
@@ -187,8 +185,8 @@ export class FrequencyBuckets {
 /** Bucket room made at construction (or the capacity, if smaller). */
 const INITIAL_BUCKETS = 64;
 
-function widened(array: Uint32Array, size: number): Uint32Array {
-  const wider = new Uint32Array(size);
+function widened<A extends Uint32Array | Float64Array>(array: A, size: number): A {
+  const wider = new (array.constructor as new (length: number) => A)(size);
   wider.set(array);
   return wider;
 }

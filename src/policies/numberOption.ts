@@ -1,5 +1,6 @@
 /**
- * Validation of a policy factory's numeric options (`lirs({ … })`, `clockPro({ … })`):
+ * Validation of a policy factory's numeric options (`lirs({ … })`, `clockPro({ … })`,
+ * `tinyLfu({ … })`):
  * one place for the checks and the wording of their errors.
  *
  * @module

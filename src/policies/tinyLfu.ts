@@ -1,5 +1,6 @@
 import { hashKey } from '../keys/hashKey.js';
 import { FrequencySketch } from './frequencySketch.js';
+import { numberOption } from './numberOption.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { SlotList } from './slotList.js';
 
@@ -63,8 +64,8 @@ import { SlotList } from './slotList.js';
  * new Cache({ maxCacheSize: 10_000, strategy: tinyLfu({ windowPercent: 0.2 }) });
  */
 export function tinyLfu(options: TinyLfuOptions = {}): (context: PolicyContext) => TinyLfuPolicy {
-  const windowPercent = fraction('windowPercent', options.windowPercent, 0.01);
-  const protectedPercent = fraction('protectedPercent', options.protectedPercent, 0.8);
+  const windowPercent = numberOption('macho/tinyLfu', 'windowPercent', options.windowPercent, 0.01, 1);
+  const protectedPercent = numberOption('macho/tinyLfu', 'protectedPercent', options.protectedPercent, 0.8, 1);
   const jitter = options.jitter ?? true;
   if (typeof jitter !== 'boolean') throw new TypeError(`macho/tinyLfu: option "jitter" must be a boolean; got ${typeof jitter}`);
   return (context) => new WindowTinyLfu(context, windowPercent, protectedPercent, jitter);
@@ -280,11 +281,4 @@ class WindowTinyLfu implements TinyLfuPolicy {
       this.#segment[demoted] = PROBATION;
     }
   }
-}
-
-function fraction(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new TypeError(`macho/tinyLfu: option "${name}" must be a number; got ${typeof value}`);
-  if (!(value >= 0 && value <= 1)) throw new RangeError(`macho/tinyLfu: option "${name}" must be in [0, 1]; got ${value}`);
-  return value;
 }
