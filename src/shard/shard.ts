@@ -252,7 +252,9 @@ export class Shard<K, V> {
   #evictOne(at: number, incoming: K): void {
     const victim = this.#policy.victim(incoming);
     const key = this.#entries[STRIDE * victim + KEY] as K;
-    if (this.#checkVictims && this.#index.lookup(key) !== victim)
+    // The range check comes first: a negative slot reads `undefined` as the key, and
+    // the index answers a negative code for an absent key, which could equal the slot.
+    if (this.#checkVictims && (!(victim >= 0 && victim < this.capacity) || this.#index.lookup(key) !== victim))
       throw new PolicyContractError(this.#policy.name, `named slot ${String(victim)} as victim, which holds no entry`);
     const value = this.#entries[STRIDE * victim + VALUE] as V;
     this.#remove(victim, key, at, this.#tombstoneVictims);
