@@ -82,7 +82,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #untilSample: number;
   #version = 0;
   #lastAt = 0;
-  #memo: CacheSnapshot<K, V> | undefined;
+  // Weak, so that a snapshot nobody holds any more does not keep the keys and values
+  // it saw alive after they left the cache (a cleared cache held them until the next
+  // snapshot() call). Read only by snapshot(): the hot path never touches it.
+  #memo: WeakRef<CacheSnapshot<K, V>> | undefined;
   #disposed = false;
   // Emits once, on dispose: ends the pending tick of metrics$ and snapshots$ at once.
   readonly #disposing = new Subject<void>();
@@ -378,8 +381,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   snapshot(): CacheSnapshot<K, V> {
     if (!this.#disposed) this.#catchUpAll();
-    if (this.#memo?.version !== this.#version) this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt);
-    return this.#memo;
+    const memo = this.#memo?.deref();
+    if (memo?.version === this.#version) return memo;
+    const snapshot = buildSnapshot(this.#shards, this.#version, this.#lastAt);
+    this.#memo = new WeakRef(snapshot);
+    return snapshot;
   }
 
   /**

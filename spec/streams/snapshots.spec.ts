@@ -5,6 +5,7 @@ import { Cache } from 'macho';
 import type { Driven, Key, Value } from '../fixtures/ops.js';
 import { opsArb, optionsArb } from '../fixtures/ops.js';
 import { advance, tick, virtualClock } from '../fixtures/virtualTime.js';
+import { canGc, collect } from '../../bench/gc.js';
 
 function expectDeeplyFrozen(snapshot: CacheSnapshot): void {
   expect(Object.isFrozen(snapshot)).toBe(true);
@@ -64,7 +65,32 @@ describe('streams: snapshot()', () => {
     cache.update('a', () => {});
     expect(cache.snapshot()).toBe(snapshot);
   });
+
+  it.each(['clear', 'eviction', 'delete'])(
+    'a snapshot nobody holds any more does not keep what left the cache alive (%s)',
+    async (how) => {
+      expect(canGc).toBe(true);
+      const cache = new Cache<string, object>({ maxCacheSize: 1, ttl: 0 });
+      const gone = new WeakRef(store(cache));
+      cache.snapshot(); // taken and dropped at once, e.g. by a debug endpoint
+      if (how === 'clear') cache.clear();
+      else if (how === 'eviction') cache.set('b', {});
+      else cache.delete('a');
+      // A WeakRef's target lives at least until the current job ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      collect();
+      expect(gone.deref()).toBeUndefined();
+      cache.dispose();
+    },
+  );
 });
+
+// In a function of its own, so that no local of the test holds the value.
+function store(cache: Cache<string, object>): object {
+  const value = { payload: new Array<number>(1_000).fill(1) };
+  cache.set('a', value);
+  return value;
+}
 
 describe('streams: snapshots$ and metrics$ keep to the pace of the scheduler', () => {
   it('snapshots$: the current snapshot at once, then at most one per tick', () => {
