@@ -257,6 +257,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   clear(): void {
     this.#live('clear');
     const at = this.#clock.now();
+    // What has expired by now is expired first (its own events, and counted as such):
+    // otherwise a late timer would let clear count it among the live entries it removed.
+    this.#dueAll(at);
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'clear', at }));
     this.#loads.supersedeAll();
     for (const shard of this.#shards) shard.clear(at);
@@ -398,7 +401,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('execute a command');
     validateCommand(command, this.#shards.length);
     const at = command.at;
-    if (command.type !== 'clear' && command.type !== 'expire') this.#due(this.#shardFor(command.key), at);
+    if (command.type === 'clear') this.#dueAll(at);
+    else if (command.type !== 'expire') this.#due(this.#shardFor(command.key), at);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.isFrozen(command) ? command : Object.freeze({ ...command }));
     try {
@@ -580,6 +584,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // command, so a replay of the log removes the same entries at the same time.
   #catchUp(shard: Shard<K, V>): void {
     if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#clock.now());
+  }
+
+  #dueAll(at: number): void {
+    for (const shard of this.#shards) this.#due(shard, at);
   }
 
   #catchUpAll(): void {

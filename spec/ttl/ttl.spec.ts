@@ -374,6 +374,26 @@ describe('TTL: examples', () => {
     expect(cache.metrics()).toMatchObject({ expirations: 2, size: 0, misses: 1 });
   });
 
+  it.each(['clear()', 'execute(clear)'])(
+    '%s expires what is due first, and counts only live entries as cleared',
+    (how) => {
+      const scheduler = virtualClock();
+      const cache = new Cache<string, number>({ ttl: 100, shardCount: 2, scheduler: lateTimers(scheduler, 1_000) });
+      const events: CacheEvent[] = [];
+      cache.events$.subscribe((event) => events.push(event));
+      cache.set('a', 1, { ttl: 10 }).set('b', 2, { ttl: 10 }).set('c', 3);
+      advance(scheduler, 10);
+      if (how === 'clear()') cache.clear();
+      else cache.execute({ type: 'clear', at: scheduler.now() });
+      const after = events.slice(3);
+      expect(after.filter((e) => e.type === 'expire').map((e) => e.key).sort()).toEqual(['a', 'b']);
+      const cleared = after.filter((e) => e.type === 'clear');
+      expect(after.findIndex((e) => e.type === 'clear')).toBeGreaterThan(after.findLastIndex((e) => e.type === 'expire'));
+      expect(cleared.reduce((sum, e) => sum + (e.type === 'clear' ? e.count : 0), 0)).toBe(1);
+      expect(cache.metrics()).toMatchObject({ expirations: 2, size: 0 });
+    },
+  );
+
   it('re-setting an expired key is a new entry: one expire, then a set that replaced nothing', () => {
     const scheduler = virtualClock();
     const cache = new Cache<string, number>({ ttl: 10, scheduler: lateTimers(scheduler, 1_000) });
