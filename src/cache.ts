@@ -424,8 +424,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       case 'set': {
         const ttl = command.ttl === undefined ? this.#defaultTtl : ttlOption('ttl', command.ttl);
         if (this.#loads.size !== 0) this.#loads.supersede(command.key);
-        if (command.value === undefined) this.#shardFor(command.key).delete(command.key, at);
-        else this.#shardFor(command.key).set(command.key, command.value, at, ttl);
+        this.#shardFor(command.key).set(command.key, command.value, at, ttl);
         break;
       }
       case 'update':

@@ -24,6 +24,9 @@ export function validateCommand(command: unknown, shardCount: number, index?: nu
   switch (c.type) {
     case 'set':
       if (!('key' in c)) fail('a set needs a "key"');
+      // set(key, undefined) is logged as a delete, so a set without a value is a
+      // truncated or edited log, not something to read as a delete.
+      if (c.value === undefined) fail('a set needs a "value"');
       if (c.ttl !== undefined && !(typeof c.ttl === 'number' && c.ttl >= 0))
         fail(`"ttl" must be a number of ms ≥ 0, got ${describe(c.ttl)}`);
       break;

@@ -147,6 +147,7 @@ describe('Cache.replay: corrupt logs', () => {
     ['a negative ttl', { type: 'set', key: 'c', value: 3, ttl: -5, at: 3 }, /"ttl"/],
     ['a set without a key', { type: 'set', value: 3, at: 3 }, /"key"/],
     ['an update without a value', { type: 'update', key: 'a', at: 3 }, /"value"/],
+    ['a set without a value', { type: 'set', key: 'a', at: 3 }, /"value"/],
     ['not an object', null, /expected an object/],
   ];
 
