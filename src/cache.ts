@@ -1,5 +1,5 @@
 import type { Draft } from 'immer';
-import { produce } from 'immer';
+import { enableMapSet, isDraftable, produce } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, defer, map, merge, Observable as RxObservable, startWith, Subject, timer } from 'rxjs';
 import type { Command } from './commands.js';
@@ -24,6 +24,9 @@ import type { CacheSnapshot } from './shard/snapshot.js';
 import { buildSnapshot } from './shard/snapshot.js';
 import { KeyWatchers } from './stream/keyWatchers.js';
 import { Outbox } from './stream/outbox.js';
+
+// update() recipes on Map and Set values (immer drafts them only with this plugin).
+enableMapSet();
 
 /** Per-entry options of `set`. */
 export interface SetOptions {
@@ -280,6 +283,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#catchUp(shard);
     if (!shard.has(key)) return undefined;
     const current = shard.peek(key) as V;
+    if (typeof current === 'object' && current !== null && !isDraftable(current))
+      throw new TypeError(
+        `macho: update() cannot draft the value of ${describe(key)}, ${describeObject(current)}: immer drafts plain ` +
+          'objects, arrays, Maps, Sets and classes marked [immerable]; store a new value with set() instead',
+      );
     const next = (produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
     if (Object.is(next, current)) return current;
     if (next === undefined) {
@@ -657,4 +665,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #live(operation: string): void {
     if (this.#disposed) throw new CacheDisposedError(operation);
   }
+}
+
+// "a Date", "an instance of Money": what update() could not draft.
+function describeObject(value: object): string {
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+  if (name === 'Date') return 'a Date';
+  return name ? `an instance of ${name}` : 'an object with a custom prototype';
 }

@@ -125,4 +125,35 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(cache.has('u')).toBe(false);
     expect(events.at(-1)).toMatchObject({ type: 'delete', key: 'u' });
   });
+
+  it('drafts Map and Set values: a new frozen Map or Set is stored, the old one untouched', () => {
+    const cache = new Cache<string, Map<string, number> | Set<string>>({ ttl: 0 });
+    const before = new Map([['a', 1]]);
+    cache.set('m', before);
+    const after = cache.update('m', (draft) => void (draft as Map<string, number>).set('b', 2));
+    expect([...(after as Map<string, number>)]).toEqual([['a', 1], ['b', 2]]);
+    expect(cache.get('m')).toBe(after);
+    expect([...before]).toEqual([['a', 1]]);
+    expect(() => (after as Map<string, number>).set('c', 3)).toThrow();
+    cache.set('s', new Set(['x']));
+    cache.update('s', (draft) => void (draft as Set<string>).add('y'));
+    expect([...(cache.get('s') as Set<string>)]).toEqual(['x', 'y']);
+  });
+
+  it.each([
+    ['a Date', () => new Date(0), /a Date/],
+    ['a class instance', () => new (class Money { cents = 1 })(), /an instance of Money/],
+  ])('refuses %s (immer cannot draft it) with a TypeError naming the key, before calling the recipe', (_, make, kind) => {
+    const { cache, events } = setup();
+    const value = make() as unknown as User;
+    cache.set('v', value);
+    const count = events.length;
+    let called = false;
+    expect(() => cache.update('v', () => void (called = true))).toThrow(TypeError);
+    expect(() => cache.update('v', () => {})).toThrow(kind);
+    expect(() => cache.update('v', () => {})).toThrow(/macho: update\(\) cannot draft the value of "v"/);
+    expect(called).toBe(false);
+    expect(cache.get('v')).toBe(value);
+    expect(events.slice(count).map((e) => e.type)).toEqual(['hit']);
+  });
 });
