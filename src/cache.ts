@@ -1,7 +1,7 @@
 import type { Draft } from 'immer';
 import { enableMapSet, isDraftable, produce } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
-import { audit, defer, map, merge, Observable as RxObservable, startWith, Subject, timer } from 'rxjs';
+import { audit, defer, map, merge, Observable as RxObservable, ReplaySubject, startWith, timer } from 'rxjs';
 import type { Command } from './commands.js';
 import { validateCommand } from './commandValidation.js';
 import { CacheDisposedError, describe } from './errors.js';
@@ -91,7 +91,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #memo: WeakRef<CacheSnapshot<K, V>> | undefined;
   #disposed = false;
   // Emits once, on dispose: ends the pending tick of metrics$ and snapshots$ at once.
-  readonly #disposing = new Subject<void>();
+  // Replays its one value, so that a metrics$/snapshots$ window opened after dispose
+  // started (by events still being delivered) closes at once instead of on a timer.
+  readonly #disposing = new ReplaySubject<void>(1);
   #disposeStarted = false;
 
   /**
@@ -129,6 +131,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#watchers = new KeyWatchers(
       CHANGE_TYPES.map((type) => this.#out.on(type)),
       (key) => shardOf(key, shardCount),
+      this.#out,
     );
     this.commands$ = this.#out.commands$;
     this.events$ = this.#out.events$;
@@ -659,7 +662,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   // `auditTime(0, clock)`, except that dispose ends the window at once (no timer outlives it).
   #perTick<T>(): MonoTypeOperatorFunction<T> {
-    return audit(() => merge(timer(0, this.#clock), this.#disposing));
+    // #disposing first: once disposed, it ends the window before the timer is even scheduled.
+    return audit(() => merge(this.#disposing, timer(0, this.#clock)));
   }
 
   #live(operation: string): void {

@@ -6,7 +6,7 @@ import type { Driven, Key, Value } from '../fixtures/ops.js';
 import { KEYS, opsArb, optionsArb } from '../fixtures/ops.js';
 import type { Tally } from '../fixtures/tally.js';
 import { count, countsOf, padded } from '../fixtures/tally.js';
-import { advance, virtualClock } from '../fixtures/virtualTime.js';
+import { advance, pendingActions, tick, virtualClock } from '../fixtures/virtualTime.js';
 
 /** What a re-entrant subscriber does when it sees an event (or a command) of type `on`. */
 interface Reaction {
@@ -199,3 +199,111 @@ describe('streams: events come after the state change', () => {
     expect(order).toEqual(['command set a', 'event set a', 'command set b', 'event set b']);
   });
 });
+
+describe('streams: subscribing from inside a handler', () => {
+  // A subscriber that joins while earlier commands' events are still being handed out
+  // starts from the cache as it is: it must not be given those events again.
+  it('starts from the cache as it is: metrics$ = metrics(), a late tally adds up, watch ends on peek', () => {
+    fc.assert(
+      fc.property(
+        optionsArb,
+        fc.constantFrom<CacheEventType>('set', 'evict', 'delete', 'clear', 'expire', 'hit'),
+        fc.nat(5),
+        fc.constantFrom(...KEYS),
+        opsArb({ maxCommands: 30 }),
+        (options, joinOn, skip, watched, ops) => {
+          const scheduler = virtualClock();
+          const cache = new Cache<Key, Value>({ ...options, scheduler });
+          const shardCount = options.shardCount ?? 1;
+          // Writes from a handler, so that deliveries hold several commands' events.
+          let budget = 2;
+          cache.on('set').subscribe((event) => {
+            if (budget-- > 0) cache.set(KEYS[(KEYS.indexOf(event.key) + 1) % KEYS.length]!, { n: budget });
+          });
+          let seen = 0;
+          let latest: Tally[] | undefined;
+          let base: Tally[] | undefined;
+          const tallies: Tally[] = [];
+          const watchedValues: (Value | undefined)[] = [];
+          cache.on(joinOn).subscribe(() => {
+            if (seen++ !== skip) return;
+            cache.metrics$.subscribe((metrics) => (latest = countsOf(metrics)));
+            base = countsOf(cache.metrics());
+            cache.events$.subscribe((event) => count(tallies, event));
+            cache.watch(watched).subscribe((value) => watchedValues.push(value));
+          });
+          const driven: Driven = {
+            cache,
+            scheduler,
+            afterEach() {
+              budget = 2;
+              tick(scheduler);
+              if (base === undefined) return;
+              const now = countsOf(cache.metrics());
+              expect(latest).toEqual(now);
+              const late = padded(tallies, shardCount);
+              expect(now.map((shard, i) => sum(base![i]!, late[i]!))).toEqual(now);
+              expect(watchedValues.at(-1)).toBe(cache.peek(watched));
+            },
+          };
+          fc.modelRun(() => ({ model: {}, real: driven }), ops);
+          cache.dispose();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('metrics$ joined from an evict handler counts the eviction once', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 0, scheduler });
+    let latest: number[] = [];
+    cache.on('evict').subscribe(() => {
+      cache.metrics$.subscribe((m) => (latest = [m.sets, m.evictions, m.size]));
+    });
+    cache.set('a', 1).set('b', 2).set('c', 3);
+    tick(scheduler);
+    expect(latest).toEqual([3, 1, 2]);
+    cache.set('d', 4);
+    tick(scheduler);
+    expect(latest).toEqual([4, 2, 2]);
+  });
+
+  it('watch joined from a handler gets the current value, then only later changes', () => {
+    const cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 0, scheduler: virtualClock() });
+    const seen: (number | undefined)[] = [];
+    cache.events$.subscribe(() => {}); // queues the events of every command
+    cache.on('evict').subscribe(() => {
+      cache.set('c', 99);
+      cache.watch('c').subscribe((value) => seen.push(value));
+    });
+    cache.set('a', 1).set('b', 2).set('c', 3);
+    expect(seen).toEqual([99]);
+    cache.set('c', 100);
+    expect(seen).toEqual([99, 100]);
+  });
+
+  it('dispose() from a handler leaves no timer, and metrics$ completes at once with the final figures', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 0, scheduler });
+    cache.events$.subscribe(() => cache.dispose());
+    let last: number | undefined;
+    let completed = false;
+    cache.metrics$.subscribe({ next: (m) => (last = m.sets), complete: () => (completed = true) });
+    cache.set('a', 1);
+    expect({ last, completed }).toEqual({ last: 1, completed: true });
+    expect(pendingActions(scheduler)).toBe(0);
+  });
+});
+
+function sum(a: Tally, b: Tally): Tally {
+  return {
+    hits: a.hits + b.hits,
+    misses: a.misses + b.misses,
+    sets: a.sets + b.sets,
+    deletes: a.deletes + b.deletes,
+    evictions: a.evictions + b.evictions,
+    expirations: a.expirations + b.expirations,
+    size: a.size + b.size,
+  };
+}

@@ -12,15 +12,20 @@ export class KeyWatchers<K, V> {
   readonly #watchers = new Map<K, Set<Watcher<V>>>();
   readonly #changes$: Observable<CacheEvent<K, V>>;
   readonly #shardOf: (key: K) => number;
+  readonly #queue: QueuePositions;
   #subscription: Subscription | undefined;
 
   /**
    * @param changes - the cache's change events (set, delete, evict, expire, clear).
    * @param shardOf - which shard owns a key (a `clear` event names a shard).
+   * @param queue - where the event delivery stands (the cache's `Outbox`): a watcher
+   *   added from inside a handler skips the changes queued before it, since the value
+   *   it was given at once already holds them.
    */
-  constructor(changes: readonly Observable<CacheEvent<K, V>>[], shardOf: (key: K) => number) {
+  constructor(changes: readonly Observable<CacheEvent<K, V>>[], shardOf: (key: K) => number, queue: QueuePositions) {
     this.#changes$ = merge(...changes);
     this.#shardOf = shardOf;
+    this.#queue = queue;
   }
 
   /**
@@ -30,7 +35,7 @@ export class KeyWatchers<K, V> {
   add(key: K, subscriber: Subscriber<V | undefined>, absent: boolean): () => void {
     let set = this.#watchers.get(key);
     if (set === undefined) this.#watchers.set(key, (set = new Set()));
-    const watcher = new Watcher(subscriber, absent);
+    const watcher = new Watcher(subscriber, absent, this.#queue.position);
     set.add(watcher);
     this.#subscription ??= this.#changes$.subscribe({
       next: (event) => this.#notify(event),
@@ -47,16 +52,17 @@ export class KeyWatchers<K, V> {
   }
 
   #notify(event: CacheEvent<K, V>): void {
+    const at = this.#queue.delivering;
     if (event.type === 'clear') {
       for (const [key, set] of this.#watchers) {
-        if (this.#shardOf(key) === event.shard) for (const s of [...set]) s.next(undefined);
+        if (this.#shardOf(key) === event.shard) for (const s of [...set]) s.next(undefined, at);
       }
       return;
     }
     const set = this.#watchers.get(event.key);
     if (set === undefined) return;
     const value = event.type === 'set' ? event.value : undefined;
-    for (const s of [...set]) s.next(value);
+    for (const s of [...set]) s.next(value, at);
   }
 
   #completeAll(): void {
@@ -75,13 +81,17 @@ export class KeyWatchers<K, V> {
 class Watcher<V> {
   readonly subscriber: Subscriber<V | undefined>;
   #absent: boolean;
+  readonly #since: number;
 
-  constructor(subscriber: Subscriber<V | undefined>, absent: boolean) {
+  constructor(subscriber: Subscriber<V | undefined>, absent: boolean, since: number) {
     this.subscriber = subscriber;
     this.#absent = absent;
+    this.#since = since;
   }
 
-  next(value: V | undefined): void {
+  /** `position`: the change's place in the delivery queue. */
+  next(value: V | undefined, position: number): void {
+    if (position < this.#since) return; // queued before this watcher was given its first value
     if (value === undefined) {
       if (this.#absent) return;
       this.#absent = true;
@@ -90,4 +100,12 @@ class Watcher<V> {
     }
     this.subscriber.next(value);
   }
+}
+
+/** Where the cache's event delivery stands: see `Outbox.position` and `Outbox.delivering`. */
+export interface QueuePositions {
+  /** The position the next queued event will have. */
+  readonly position: number;
+  /** The position of the event being delivered. */
+  readonly delivering: number;
 }

@@ -1,5 +1,4 @@
-import type { Observable } from 'rxjs';
-import type { Subject } from 'rxjs';
+import type { Observable, Observer, Subject, Subscriber } from 'rxjs';
 import { Observable as RxObservable } from 'rxjs';
 import type { Command } from '../commands.js';
 import type { CacheEvent, CacheEventType } from '../events.js';
@@ -23,6 +22,13 @@ export type EventWants = Record<CacheEventType, boolean>;
  * it produced and the caller {@link flush}es once the command is complete. A
  * subscriber that calls back into the cache enqueues behind what is already waiting,
  * so every reader sees commands and events in the order they were applied.
+ *
+ * And one more: **a subscriber sees what is applied after it subscribed.** One that
+ * subscribes from inside a handler, while earlier commands' events are still being
+ * handed out, skips those: it starts from the cache as it is (`metrics()`,
+ * `snapshot()`, `peek`), which already holds their effect, so counting or showing them
+ * again would be wrong. Queue positions ({@link position}, {@link delivering}) tell
+ * which items came before the subscription.
  */
 export class Outbox<K, V> {
   /** Event types somebody listens to. Read by shards on the hot path. */
@@ -42,6 +48,10 @@ export class Outbox<K, V> {
   #head = 0;
   #tail = 0;
   #draining = false;
+  // Queue positions are counted from the cache's start: #base is what earlier drains
+  // handed out, so an item's position is #base plus its slot in #queue.
+  #base = 0;
+  #delivering = 0;
   // complete() was called from a subscriber: finish the drain first, then complete.
   #completing = false;
 
@@ -123,6 +133,16 @@ export class Outbox<K, V> {
     this.#tail += 2;
   }
 
+  /** The position the next queued item will have: a subscriber that starts now skips those before it. */
+  get position(): number {
+    return this.#base + this.#tail;
+  }
+
+  /** The position of the item being handed out (meaningful only during a delivery). */
+  get delivering(): number {
+    return this.#delivering;
+  }
+
   /** A position in the queue, to {@link rollback} to if the command being applied fails. */
   mark(): number {
     return this.#tail;
@@ -151,6 +171,7 @@ export class Outbox<K, V> {
         const subject = queue[this.#head] as Subject<unknown>;
         const value = queue[this.#head + 1];
         queue[this.#head] = queue[this.#head + 1] = undefined;
+        this.#delivering = this.#base + this.#head;
         this.#head += 2;
         try {
           subject.next(value);
@@ -163,6 +184,7 @@ export class Outbox<K, V> {
       // Normally everything was delivered; if an error escaped, the rest is dropped.
       if (this.#head !== this.#tail) queue.fill(undefined, this.#head, this.#tail);
       if (queue.length > QUEUE_KEPT) this.#queue = [];
+      this.#base += this.#tail;
       this.#head = 0;
       this.#tail = 0;
       this.#draining = false;
@@ -184,6 +206,7 @@ export class Outbox<K, V> {
   #completeNow(): void {
     this.#completing = false;
     this.#queue = [];
+    this.#base += this.#tail;
     this.#head = 0;
     this.#tail = 0;
     for (const type of EVENT_TYPES) this.#byType[type].complete();
@@ -194,13 +217,26 @@ export class Outbox<K, V> {
 
   #tracked<T>(subject: Subject<T>): Observable<T> {
     return new RxObservable<T>((subscriber) => {
-      const inner = subject.subscribe(subscriber);
+      const inner = this.#draining ? subject.subscribe(this.#skippingQueued(subscriber)) : subject.subscribe(subscriber);
       this.#refresh();
       return () => {
         inner.unsubscribe();
         this.#refresh();
       };
     });
+  }
+
+  // A subscriber that joins during a delivery: items queued before it are not for it.
+  // Only such late joiners pay the position test; the others get the subject's values as is.
+  #skippingQueued<T>(subscriber: Subscriber<T>): Partial<Observer<T>> {
+    const since = this.position;
+    return {
+      next: (value) => {
+        if (this.#delivering >= since) subscriber.next(value);
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    };
   }
 
   #refresh(): void {
