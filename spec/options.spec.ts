@@ -66,6 +66,8 @@ describe('options: validation at construction', () => {
   it('refuses options that are not an object', () => {
     expect(() => new Cache(5 as unknown as CacheOptions)).toThrow(TypeError);
     expect(() => new Cache(null as unknown as CacheOptions)).toThrow(TypeError);
+    // An array's methods ("filter") must not be read as options.
+    expect(() => new Cache([] as unknown as CacheOptions)).toThrow(/option "options" must be an object; got an array/);
   });
 
   it('accepts the boundaries of each range', () => {

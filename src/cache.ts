@@ -328,6 +328,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     if (typeof loader !== 'function') return Promise.reject(new TypeError('macho: getOrLoad needs a loader function'));
     let cached: V | undefined;
     try {
+      this.#live('getOrLoad');
       if (options?.ttl !== undefined) ttlOption('ttl', options.ttl);
       const guard = options?.guard === undefined ? this.#guard : resolveLoaderGuard<K>('guard', options.guard);
       cached = this.get(key);
@@ -352,6 +353,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   watch(key: K): Observable<V | undefined> {
     return new RxObservable<V | undefined>((subscriber) => {
+      if (this.#disposed) return subscriber.error(new CacheDisposedError('watch'));
       const current = this.peek(key);
       subscriber.next(current);
       if (this.#disposed) return subscriber.complete();

@@ -120,7 +120,9 @@ const KNOWN = new Set<string>([
  * resolveOptions({ maxCacheSize: 0 }); // RangeError: option "maxCacheSize" must be …
  */
 export function resolveOptions<K = unknown>(options: CacheOptions<K> = {}): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) throw optionTypeError('options', 'an object', options);
+  // An array would pass for an object and have its methods read as options ("filter").
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw optionTypeError('options', 'an object', options);
   for (const name of Object.keys(options)) {
     if (!KNOWN.has(name))
       throw new TypeError(`macho: unknown option "${name}"; known options are ${[...KNOWN].join(', ')}`);

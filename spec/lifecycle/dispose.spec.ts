@@ -152,9 +152,11 @@ describe('lifecycle: dispose()', () => {
     cache.dispose();
     let calls = 0;
     await expect(cache.getOrLoad('a', () => ++calls)).rejects.toBeInstanceOf(CacheDisposedError);
+    await expect(cache.getOrLoad('a', () => ++calls)).rejects.toThrow(/cannot getOrLoad/);
     expect(calls).toBe(0);
     const watched = track(cache.watch('a'));
     expect(watched.error()).toBeInstanceOf(CacheDisposedError);
+    expect((watched.error() as Error).message).toMatch(/cannot watch/);
     // Streams subscribed after dispose complete at once.
     expect(track(cache.events$).completed()).toBe(true);
     expect(track(cache.commands$).completed()).toBe(true);
