@@ -45,11 +45,25 @@ export class TraceNotFoundError extends TraceReadError {
 
 /**
  * The trace exists but its content cannot be a trace: a corrupt or truncated gzip
- * stream, a `.gz` file that is not gzip, or binary data (a NUL byte) in a text trace.
+ * stream, a `.gz` file that is not gzip, binary data (a NUL byte) in a text trace, a
+ * line that is not valid UTF-8 (a file in another encoding, such as Latin-1), or
+ * UTF-16 text. Where one line is at fault, the message and {@link TraceFormatError.line}
+ * say which.
  *
  * @example
  * await readTrace('broken.trace.gz'); // rejects with TraceFormatError: … is not a valid gzip file …
+ * await readTrace('latin1.trace');    // rejects with TraceFormatError: trace "latin1.trace" line 1 is not valid UTF-8 ("caf\xe9") …
  */
 export class TraceFormatError extends TraceReadError {
   override readonly name: string = 'TraceFormatError';
+  /**
+   * The 1-based line at fault (for a list of keys, the entry's position), or undefined
+   * when the fault is not in one line (a corrupt gzip stream).
+   */
+  readonly line: number | undefined;
+
+  constructor(path: string, problem: string, options?: { cause?: unknown; line?: number }) {
+    super(path, problem, options);
+    this.line = options?.line;
+  }
 }

@@ -29,11 +29,14 @@ export interface ReadTraceOptions {
 /**
  * Reads a trace file (format: see {@link parseTrace}). Gzip is recognised by its
  * magic bytes, whatever the file is called; a file named `*.gz` that is not gzip is
- * an error rather than a trace of garbage.
+ * an error rather than a trace of garbage. The (decompressed) text must be UTF-8; a
+ * UTF-8 byte-order mark at its start is skipped.
  *
  * @throws (rejects with) TraceNotFoundError if the file does not exist, TraceFormatError
- *   for a corrupt or truncated gzip stream or binary content, TraceReadError for any
- *   other I/O failure; each names the path.
+ *   for a corrupt or truncated gzip stream, binary content, a line that is not valid
+ *   UTF-8 (a file in another encoding: convert it, e.g. `iconv -f LATIN1 -t UTF-8`) or
+ *   UTF-16 text (with the 1-based line when one line is at fault), TraceReadError for
+ *   any other I/O failure; each names the path.
  * @example
  * const gli = await readTrace('../shared/traces/gli.trace');
  * gli.keys.length; // 6015
