@@ -205,6 +205,12 @@ describe("strategy 'clockpro'", () => {
     expect(() => clockPro({ nonResidentMultiplier: '1' as unknown as number })).toThrow(TypeError);
     expect(() => clockPro({ nonResidentMultiplier: Infinity })).toThrow(/"nonResidentMultiplier"/);
     expect(() => clockPro({ nonResidentMultiplier: Number.NaN })).toThrow(RangeError);
+    // Finite, but more ghosts than any cache has entries: named, before any allocation.
+    const huge = clockPro({ nonResidentMultiplier: 1e12 });
+    expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(RangeError);
+    expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(
+      /macho\/clockpro: option "nonResidentMultiplier" \(1000000000000\) asks for 10000000000000 ghost keys at capacity 10/,
+    );
   });
 
   // The recorded trace lives beside the repository. Our figures, not a published row:

@@ -181,6 +181,12 @@ describe("strategy 'lirs'", () => {
     expect(() => lirs({ hirPercent: '1%' as unknown as number })).toThrow(TypeError);
     expect(() => lirs({ nonResidentMultiplier: Infinity })).toThrow(/"nonResidentMultiplier"/);
     expect(() => lirs({ nonResidentMultiplier: Number.NaN })).toThrow(RangeError);
+    // Finite, but more ghosts than any cache has entries: named, before any allocation.
+    const huge = lirs({ nonResidentMultiplier: 1e12 });
+    expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(RangeError);
+    expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(
+      /macho\/lirs: option "nonResidentMultiplier" \(1000000000000\) asks for 10000000000000 ghost keys at capacity 10/,
+    );
   });
 
   // The recorded trace lives beside the repository. Caffeine's simulator (the published

@@ -66,7 +66,7 @@
  * @module
  */
 import type { EvictionPolicy, PolicyContext } from './policy.js';
-import { numberOption } from './numberOption.js';
+import { numberOption, withGhosts } from './numberOption.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -92,7 +92,8 @@ export function clockPro(options: ClockProOptions = {}): (context: PolicyContext
   if (minColdPercent > maxColdPercent)
     throw new RangeError(`macho/clockpro: option "minColdPercent" (${minColdPercent}) must not exceed "maxColdPercent" (${maxColdPercent})`);
   const nonResidentMultiplier = numberOption('macho/clockpro', 'nonResidentMultiplier', options.nonResidentMultiplier, 1, Infinity);
-  return (context) => new ClockPro(context, minColdPercent, maxColdPercent, nonResidentMultiplier);
+  return (context) =>
+    withGhosts('macho/clockpro', context.capacity, nonResidentMultiplier, (ghosts) => new ClockPro(context, minColdPercent, maxColdPercent, ghosts));
 }
 
 /** Options of {@link clockPro}. */
@@ -101,7 +102,11 @@ export interface ClockProOptions {
   minColdPercent?: number;
   /** Upper bound of the cold target `m_c`, as a share of the capacity in [0, 1]; at least the lower bound. Default `0.99`. */
   maxColdPercent?: number;
-  /** Most non-resident (ghost) keys kept, as a multiple of the capacity (≥ 0). Default `1` (the paper's `m`). */
+  /**
+   * Most non-resident (ghost) keys kept, as a multiple of the capacity (≥ 0). Default `1` (the paper's `m`).
+   * Their bookkeeping (about 30 bytes a ghost) is allocated when the cache is built; at most
+   * 2^30 ghosts, else the cache's constructor throws a `RangeError` naming this option.
+   */
   nonResidentMultiplier?: number;
 }
 
@@ -189,7 +194,7 @@ class ClockPro implements ClockProPolicy {
     { capacity, keyOf }: PolicyContext,
     minColdPercent: number,
     maxColdPercent: number,
-    nonResidentMultiplier: number,
+    maxNonResident: number,
   ) {
     this.#c = capacity;
     this.#keyOf = keyOf;
@@ -197,7 +202,7 @@ class ClockPro implements ClockProPolicy {
     // Room for a hot page (and the lower bound's share of them) where the capacity allows.
     this.#maxCold = Math.max(this.#minCold, Math.min(Math.floor(capacity * maxColdPercent), capacity - this.#minCold));
     this.#coldTarget = this.#minCold;
-    this.#maxNonResident = Math.floor(capacity * nonResidentMultiplier);
+    this.#maxNonResident = maxNonResident;
     const ghostIds = this.#maxNonResident + 1;
     // A resident page is hot or cold, never both: one links array serves the two.
     [this.#hot, this.#cold] = SlotList.disjoint(capacity, 2) as [SlotList, SlotList];

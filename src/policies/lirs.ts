@@ -45,7 +45,7 @@
  * @module
  */
 import type { EvictionPolicy, PolicyContext } from './policy.js';
-import { numberOption } from './numberOption.js';
+import { numberOption, withGhosts } from './numberOption.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -67,14 +67,19 @@ import { SlotList } from './slotList.js';
 export function lirs(options: LirsOptions = {}): (context: PolicyContext) => LirsPolicy {
   const hirPercent = numberOption('macho/lirs', 'hirPercent', options.hirPercent, 0.01, 1);
   const nonResidentMultiplier = numberOption('macho/lirs', 'nonResidentMultiplier', options.nonResidentMultiplier, 2, Infinity);
-  return (context) => new Lirs(context, hirPercent, nonResidentMultiplier);
+  return (context) =>
+    withGhosts('macho/lirs', context.capacity, nonResidentMultiplier, (ghosts) => new Lirs(context, hirPercent, ghosts));
 }
 
 /** Options of {@link lirs}. */
 export interface LirsOptions {
   /** Share of the capacity for resident HIR keys (queue Q), in [0, 1]; at least one slot. Default `0.01` (the paper's). */
   hirPercent?: number;
-  /** Most non-resident HIR keys kept in stack S, as a multiple of the capacity (≥ 0). Default `2`. */
+  /**
+   * Most non-resident HIR keys kept in stack S, as a multiple of the capacity (≥ 0). Default `2`.
+   * Their bookkeeping (about 30 bytes a ghost) is allocated when the cache is built; at most
+   * 2^30 ghosts, else the cache's constructor throws a `RangeError` naming this option.
+   */
   nonResidentMultiplier?: number;
 }
 
@@ -144,11 +149,11 @@ class Lirs implements LirsPolicy {
   readonly #freeGhosts: Uint32Array;
   #freeCount: number;
 
-  constructor({ capacity, keyOf }: PolicyContext, hirPercent: number, nonResidentMultiplier: number) {
+  constructor({ capacity, keyOf }: PolicyContext, hirPercent: number, maxNonResident: number) {
     this.#c = capacity;
     this.#keyOf = keyOf;
     this.#maxLir = capacity - Math.max(1, Math.ceil(capacity * hirPercent));
-    this.#maxNonResident = Math.floor(capacity * nonResidentMultiplier);
+    this.#maxNonResident = maxNonResident;
     const ghostIds = this.#maxNonResident + 1;
     this.#s = new SlotList(capacity + ghostIds);
     this.#sNil = capacity + ghostIds;
