@@ -53,6 +53,17 @@ table.set('p-new', { id: 'p-new', name: 'Brand new' });
 guard.add('p-new');
 console.log('getOrLoad(p-new) after guard.add:', (await cache.getOrLoad('p-new', findProduct)).name);
 
+// A product deleted: tell the guard too (and drop it from the cache). A retried delete,
+// or one of an id that never existed, is harmless: the guard never takes keys out of its
+// filter, it remembers removed ids exactly until the next rebuild.
+table.delete('p7');
+cache.delete('p7');
+guard.remove('p7');
+guard.remove('p7');
+guard.remove('never-existed');
+const gone = await cache.getOrLoad('p7', findProduct).catch((error: unknown) => error);
+console.log(`getOrLoad(p7) after guard.remove: ${gone instanceof KeyNotFoundError ? 'KeyNotFoundError' : String(gone)} | removed ids held: ${guard.removed}`);
+
 const { checked, passed, rejected } = guard.stats();
 console.log(`guard: ${checked} checked, ${passed} passed, ${rejected} rejected | database queries: ${queries}`);
 cache.dispose();

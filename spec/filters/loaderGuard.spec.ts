@@ -141,6 +141,108 @@ describe('loader guards', () => {
     expect(guard.mightExist('a')).toBe(true);
   });
 
+  it.each(['cuckoo', 'bloom'] as const)(
+    'a %s guard turns no existing key away after removes of ids it does not hold (twice deleted, never added)',
+    async (kind) => {
+      const db = origin();
+      const guard = loaderGuard.fromKeys(KNOWN, { kind, capacity: 2_000, probability: 0.01 });
+      const c = cache({ loaderGuard: guard });
+      for (const id of KNOWN.slice(0, 10)) {
+        db.rows.delete(id);
+        guard.remove(id);
+        guard.remove(id); // a retried delete
+      }
+      for (let i = 0; i < 500; i++) guard.remove(`gone${i}`); // DELETE of ids that never existed
+      for (const id of KNOWN.slice(10)) expect(guard.mightExist(id)).toBe(true);
+      for (const id of KNOWN.slice(10, 110)) expect(await c.getOrLoad(id, db.load)).toBe(`row ${id}`);
+      // The removed ids are ruled out exactly, false positives of the filter or not.
+      for (const id of KNOWN.slice(0, 10)) await expect(c.getOrLoad(id, db.load)).rejects.toBeInstanceOf(KeyNotFoundError);
+      expect(db.calls).toEqual(KNOWN.slice(10, 110));
+    },
+  );
+
+  it.each(['cuckoo', 'bloom'] as const)('a %s guard takes adds and removes in any order: the last call for a key decides', (kind) => {
+    const guard = loaderGuard.fromKeys(KNOWN, { kind, capacity: 2_000 });
+    guard.remove('p1');
+    guard.add('p1');
+    guard.add('p1');
+    expect(guard.mightExist('p1')).toBe(true);
+    guard.remove('p1');
+    expect(guard.mightExist('p1')).toBe(false);
+    expect(guard.removed).toBe(1);
+    guard.add('p-new');
+    guard.remove('p-new');
+    guard.remove('p-new');
+    expect(guard.mightExist('p-new')).toBe(false);
+    guard.add('p-new');
+    expect(guard.mightExist('p-new')).toBe(true);
+    expect(guard.removed).toBe(1);
+  });
+
+  it('a cuckoo guard takes the same key added again and again (an upsert adding on every write)', () => {
+    const small = loaderGuard.fromKeys(['a'], { kind: 'cuckoo' }); // capacity 1: one bucket and the stash
+    for (let i = 0; i < 1_000; i++) small.add('a');
+    expect(small.mightExist('a')).toBe(true);
+
+    const guard = loaderGuard.fromKeys(['p1', 'p2', 'p3'], { kind: 'cuckoo', capacity: 10_000 });
+    for (let i = 0; i < 1_000; i++) guard.add('p1');
+    for (let i = 0; i < 1_000; i++) {
+      guard.remove('p2');
+      guard.add('p2'); // deleted and re-created: takes no new room either
+    }
+    expect((guard.filter as CuckooFilter<string>).size).toBe(3);
+    guard.add('p-new');
+    expect(['p1', 'p2', 'p3', 'p-new'].map((id) => guard.mightExist(id))).toEqual([true, true, true, true]);
+  });
+
+  it('forget the removed keys on rebuild, and keep an xor guard static (add and remove throw)', () => {
+    const guard = loaderGuard.fromKeys(KNOWN, { kind: 'cuckoo', capacity: 2_000 });
+    guard.remove('p1');
+    guard.remove('p2');
+    expect(guard.removed).toBe(2);
+    guard.rebuild(KNOWN.filter((id) => id !== 'p2'));
+    expect(guard.removed).toBe(0);
+    expect(guard.mightExist('p1')).toBe(true); // the origin's key set says it exists again
+    const xor = loaderGuard.fromKeys(KNOWN, { kind: 'xor' });
+    expect(() => xor.remove('p1')).toThrow(StaticFilterError);
+    expect(() => xor.add('p1')).toThrow(StaticFilterError); // even a key it holds: static is static
+    expect(() => xor.add('p1')).toThrow(/^macho: cannot add "p1": an "xor" loader guard is static/);
+    expect(xor.mightExist('p1')).toBe(true);
+    expect(() => loaderGuard.of((id: string) => id !== '').remove('a')).toThrow(
+      /^macho: a predicate loader guard cannot remove keys/,
+    );
+  });
+
+  it('property: under any adds and removes (unpaired, repeated, of unknown ids) a guard never turns away an existing key', () => {
+    const id = fc.integer({ min: 0, max: 39 }).map((n) => `id${n}`);
+    const op = fc.record({ type: fc.constantFrom('add' as const, 'remove' as const), id });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('cuckoo' as const, 'bloom' as const),
+        fc.uniqueArray(id, { maxLength: 20 }),
+        fc.array(op, { maxLength: 80 }),
+        (kind, initial, ops) => {
+          // Small and crowded on purpose (p = 0.2): keys share counters and fingerprints.
+          const guard = loaderGuard.fromKeys(initial, { kind, capacity: 40, probability: 0.2 });
+          const exists = new Set(initial);
+          for (const { type, id: key } of ops) {
+            if (type === 'add') {
+              guard.add(key);
+              exists.add(key);
+            } else {
+              guard.remove(key);
+              exists.delete(key);
+              // Ruled out at once (later adds may make it a false positive, as for any id).
+              expect(guard.mightExist(key)).toBe(false);
+            }
+            for (const k of exists) expect(guard.mightExist(k)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('accept a bare filter or predicate (cache option or per call), wrapped with counters', async () => {
     const db = origin();
     const filter = new CuckooFilter<string>(1_000, 0.001);

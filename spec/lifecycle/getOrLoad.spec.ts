@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent } from 'macho';
 import { Cache } from 'macho';
@@ -146,6 +147,133 @@ describe('lifecycle: getOrLoad', () => {
     loader.calls[0]!.result.resolve('old');
     expect(await first).toBe('old');
     expect(cache.peek('a')).toBe('newer');
+  });
+
+  it('a write the loader makes before its first await wins too (an async loader runs that far inside the call)', async () => {
+    const cache = fresh();
+    const pending = cache.getOrLoad('a', async (key) => {
+      cache.set(key, 'newer');
+      return 'stale';
+    });
+    expect(await pending).toBe('stale');
+    expect(cache.peek('a')).toBe('newer');
+
+    const loader = manualLoader<string>();
+    const later = cache.getOrLoad('b', (key) => {
+      cache.set(key, 'newer');
+      return loader.load(key);
+    });
+    loader.calls[0]!.result.resolve('stale');
+    expect(await later).toBe('stale');
+    expect(cache.peek('b')).toBe('newer');
+    expect(cache.metrics().sets).toBe(2);
+  });
+
+  it('a delete or a clear the loader makes before its first await wins too', async () => {
+    const cache = fresh();
+    expect(
+      await cache.getOrLoad('a', async (key) => {
+        cache.delete(key);
+        return 'loaded';
+      }),
+    ).toBe('loaded');
+    expect(cache.has('a')).toBe(false);
+    cache.set('other', 'x');
+    expect(
+      await cache.getOrLoad('b', async () => {
+        cache.clear();
+        return 'loaded';
+      }),
+    ).toBe('loaded');
+    expect(cache.has('b')).toBe(false);
+    expect(cache.size).toBe(0);
+  });
+
+  it('a loader that calls getOrLoad for its own key at once joins its own load: one loader call, one value', async () => {
+    const cache = fresh();
+    const loader = manualLoader<string>();
+    let inner: Promise<string> | undefined;
+    let innerCalls = 0;
+    const outer = cache.getOrLoad('a', (key) => {
+      inner = cache.getOrLoad(key, () => {
+        innerCalls++;
+        return 'second load';
+      });
+      return loader.load(key);
+    });
+    expect(inner).toBeDefined();
+    loader.calls[0]!.result.resolve('A');
+    expect(await outer).toBe('A');
+    expect(await inner).toBe('A'); // joined, and settled: no deadlock
+    expect(innerCalls).toBe(0);
+    expect(loader.calls).toHaveLength(1);
+    expect(cache.peek('a')).toBe('A');
+    expect(cache.metrics()).toMatchObject({ misses: 2, sets: 1 });
+  });
+
+  it('a caller that joined a load from inside a synchronously throwing loader is rejected with it', async () => {
+    const cache = fresh();
+    const failure = new Error('sync');
+    let inner: Promise<string> | undefined;
+    const outer = cache.getOrLoad('a', (key) => {
+      inner = cache.getOrLoad(key, () => 'other');
+      throw failure;
+    });
+    await expect(outer).rejects.toBe(failure);
+    await expect(inner).rejects.toBe(failure);
+    expect(await cache.getOrLoad('a', () => 'A')).toBe('A'); // nothing left in flight
+  });
+
+  it('property: whatever the loader does to its key (before or after its first await), the newer write stays', async () => {
+    type Step = { type: 'set'; value: string } | { type: 'delete' } | { type: 'clear' } | { type: 'join' };
+    const step = fc.oneof(
+      fc.record({ type: fc.constant('set' as const), value: fc.constantFrom('x', 'y', 'z') }),
+      fc.constant({ type: 'delete' as const }),
+      fc.constant({ type: 'clear' as const }),
+      fc.constant({ type: 'join' as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 5 }), fc.array(step, { maxLength: 5 }), async (before, after) => {
+        const cache = fresh();
+        let loaderCalls = 0;
+        const joined: Array<Promise<string>> = [];
+        // What the key holds, by a model: the load's result unless a later write or delete came.
+        let model: string | undefined = 'loaded';
+        let written = false;
+        const run = (steps: Step[]): void => {
+          for (const s of steps) {
+            if (s.type === 'join') {
+              // Joins the load while it is in flight; after a write or delete it reads or
+              // starts anew (a second load, which the model does not follow: skip those).
+              if (!written) joined.push(cache.getOrLoad('k', () => 'never called'));
+              continue;
+            }
+            written = true;
+            if (s.type === 'set') {
+              cache.set('k', s.value);
+              model = s.value;
+            } else {
+              if (s.type === 'delete') cache.delete('k');
+              else cache.clear();
+              model = undefined;
+            }
+          }
+        };
+        const value = await cache.getOrLoad('k', async () => {
+          loaderCalls++;
+          run(before);
+          await Promise.resolve();
+          run(after);
+          return 'loaded';
+        });
+        expect(value).toBe('loaded');
+        expect(loaderCalls).toBe(1);
+        for (const other of await Promise.all(joined)) expect(other).toBe('loaded');
+        expect(cache.peek('k')).toBe(model);
+        cache.dispose();
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('stores a synchronous result, with the ttl given', async () => {

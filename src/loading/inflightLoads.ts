@@ -1,6 +1,6 @@
 /** A load in flight, shared by every caller of `getOrLoad` for its key. */
 interface Load<V> {
-  promise: Promise<V>;
+  readonly promise: Promise<V>;
   /** Set when the key was written or deleted meanwhile: the newer write wins. */
   superseded: boolean;
 }
@@ -10,6 +10,12 @@ interface Load<V> {
  * the loader. A load that fails stores nothing and rejects every caller; a load whose
  * key was written, deleted or cleared while it ran still answers its callers but does
  * not overwrite the newer state.
+ *
+ * "While it ran" starts before the loader is called: a load is registered first, so
+ * what the loader itself does synchronously (an `async` loader runs up to its first
+ * `await` inside the call) is seen like anything done later. A write, delete or clear of
+ * the key there supersedes the load, and a `getOrLoad` of the same key there joins it
+ * (it gets the same promise; a loader that awaited that promise would wait for itself).
  */
 export class InflightLoads<K, V> {
   readonly #loads = new Map<K, Load<V>>();
@@ -22,34 +28,50 @@ export class InflightLoads<K, V> {
   /**
    * The shared load for `key`, starting `loader` if none is in flight.
    * @param store - called with the loaded value before any caller resumes, unless
-   *   the load was superseded.
+   *   the load was superseded; if it throws, every caller is rejected with its error.
    */
   load(key: K, loader: (key: K) => V | PromiseLike<V>, store: (value: V) => void): Promise<V> {
     const running = this.#loads.get(key);
     if (running !== undefined) return running.promise;
+    let resolve!: (value: V) => void;
+    let reject!: (error: unknown) => void;
+    const promise = new Promise<V>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const load: Load<V> = { promise, superseded: false };
+    // Before the loader runs, so that its synchronous part is inside the load (see above).
+    this.#loads.set(key, load);
+    const settle = (): void => {
+      if (this.#loads.get(key) === load) this.#loads.delete(key);
+    };
     let result: V | PromiseLike<V>;
     try {
       result = loader(key);
     } catch (error) {
-      return Promise.reject(error);
+      settle();
+      reject(error);
+      return promise;
     }
-    const load: Load<V> = { promise: undefined as unknown as Promise<V>, superseded: false };
-    const settle = (): void => {
-      if (this.#loads.get(key) === load) this.#loads.delete(key);
-    };
-    load.promise = Promise.resolve(result).then(
+    Promise.resolve(result).then(
       (value) => {
         settle();
-        if (!load.superseded) store(value);
-        return value;
+        if (!load.superseded) {
+          try {
+            store(value);
+          } catch (error) {
+            reject(error);
+            return;
+          }
+        }
+        resolve(value);
       },
       (error: unknown) => {
         settle();
-        throw error;
+        reject(error);
       },
     );
-    this.#loads.set(key, load);
-    return load.promise;
+    return promise;
   }
 
   /** `key` was written or deleted: its running load must not store its result. */

@@ -15,6 +15,21 @@
  * `'bloom'` guard) or rebuild it from the origin's key set ({@link LoaderGuard.rebuild},
  * the only way for `'xor'`, the smallest and fastest for a fixed set).
  *
+ * Why {@link LoaderGuard.remove} never takes a key out of the filter: a counting bloom
+ * or cuckoo filter can only delete a key that was added, and cannot tell whether it was
+ * (a key it never held may share counters or a fingerprint with one it holds). Deleting
+ * a key it does not hold — an id deleted twice by a retried job, a `DELETE` of an id
+ * that never existed — would silently take a real key out, and that key would then be
+ * rejected with `KeyNotFoundError`: a 404 for a record that exists, until the next
+ * rebuild. So the guard never deletes from its filter; it keeps the removed keys (those
+ * the filter still answers "maybe" for) in an exact set, checked after the filter, until
+ * the next rebuild. Both `add` and `remove` are then idempotent and safe in any order
+ * (the last call for a key wins), and a filter that only grows also makes it sound for
+ * `add` to skip a key the filter already answers "maybe" for (even a false positive:
+ * the key it collides with is never taken out), so re-adding a key stores nothing. The
+ * cost: each removed key takes a set entry, and its filter slot stays taken, until
+ * {@link LoaderGuard.rebuild} starts afresh.
+ *
  * Why a rejection rather than resolving `undefined`: `getOrLoad` promises a `V`, and
  * resolving `undefined` would make that type a lie for every caller; a typed error
  * (checked with `instanceof`, carrying the key) is what a data layer's "find or throw"
@@ -27,6 +42,7 @@ import { describe, ERROR_PREFIX, optionTypeError } from '../errors.js';
 import type { FilterFromKeysOptions, FilterKind } from '../filters/index.js';
 import { filterFromKeys, isFilterKind } from '../filters/index.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
+import { StaticFilterError, XorFilter } from '../filters/xorFilter.js';
 
 /** What a guard asks: a filter of existing keys, or a predicate "may `key` exist?". */
 export type GuardTest<K> = MembershipFilter<K> | ((key: K) => boolean);
@@ -71,7 +87,8 @@ export interface LoaderGuardStats {
 export interface LoaderGuardOptions extends FilterFromKeysOptions {
   /**
    * The filter: `'xor'` (static: smallest and fastest, rebuild to change), `'cuckoo'`
-   * (add and remove; size `capacity` for the keys you will add) or `'bloom'` (a counting
+   * (add and remove; size `capacity` for the keys you build it with plus those you will
+   * add before the next rebuild, since a removed key keeps its slot) or `'bloom'` (a counting
    * bloom filter: add and remove, 8 bits per counter). Default `'cuckoo'`: a guard must
    * learn keys created at the origin, which an XOR filter cannot.
    */
@@ -88,6 +105,16 @@ interface Recipe {
  * loader with the cache option `loaderGuard`, or per call with
  * `getOrLoad(key, loader, { guard })`.
  *
+ * **Keeping it current.** Call {@link LoaderGuard.add} when a key starts to exist at the
+ * origin and {@link LoaderGuard.remove} when it stops (or {@link LoaderGuard.rebuild}
+ * from the origin's keys). Neither has to be paired with the other or called once:
+ * adding a key the guard has, or removing one it does not have (a retried delete, an id
+ * that never existed), changes nothing, and the last call for a key decides: a key
+ * built in or added, and not removed since, is never rejected; a removed key is ruled
+ * out like a key the guard never held (a false positive aside). Change the keys only
+ * through the guard: removing from {@link LoaderGuard.filter} yourself can turn real
+ * keys away.
+ *
  * @typeParam K - the key type.
  * @example
  * const guard = LoaderGuard.fromKeys(await db.allProductIds(), { kind: 'cuckoo', capacity: 200_000 });
@@ -100,6 +127,10 @@ export class LoaderGuard<K = unknown> {
   #filter: MembershipFilter<K> | undefined;
   readonly #predicate: ((key: K) => boolean) | undefined;
   #recipe: Recipe | undefined = undefined; // set by fromKeys: what rebuild() makes
+  // Keys removed since the filter was built, held exactly: the filter itself only ever
+  // grows (see the module comment for why). Set<unknown>, not Set<K>, so that a
+  // LoaderGuard<unknown> stays assignable to a LoaderGuard<K>, as it was before.
+  readonly #removed = new Set<unknown>();
   #checked = 0;
   #rejected = 0;
 
@@ -154,7 +185,11 @@ export class LoaderGuard<K = unknown> {
     return like instanceof LoaderGuard ? like : new LoaderGuard<K>(like);
   }
 
-  /** The filter behind the guard (`undefined` for a predicate guard). */
+  /**
+   * The filter behind the guard (`undefined` for a predicate guard), for reading: it
+   * still answers "maybe" for removed keys (the guard rules those out itself), and
+   * changing it directly bypasses the guard's bookkeeping.
+   */
   get filter(): MembershipFilter<K> | undefined {
     return this.#filter;
   }
@@ -180,6 +215,14 @@ export class LoaderGuard<K = unknown> {
   }
 
   /**
+   * Keys removed (and not added back) since the guard's filter was built: each is held
+   * exactly, in memory, until {@link rebuild}. Watch it to decide when to rebuild.
+   */
+  get removed(): number {
+    return this.#removed.size;
+  }
+
+  /**
    * `false` when `key` cannot exist at the origin; counts the answer.
    *
    * @example
@@ -187,39 +230,60 @@ export class LoaderGuard<K = unknown> {
    */
   mightExist(key: K): boolean {
     this.#checked++;
-    const allowed = this.#predicate !== undefined ? Boolean(this.#predicate(key)) : this.#filter!.mightContain(key);
+    const allowed =
+      this.#predicate !== undefined
+        ? Boolean(this.#predicate(key))
+        : this.#filter!.mightContain(key) && !(this.#removed.size !== 0 && this.#removed.has(key));
     if (!allowed) this.#rejected++;
     return allowed;
   }
 
   /**
-   * `key` now exists at the origin (call it when you create the record).
+   * `key` now exists at the origin (call it when you create the record): from now on
+   * the guard lets it through. Idempotent: adding a key the guard already lets through
+   * stores nothing (an upsert may call it on every write), and adding a removed key
+   * back only forgets its removal.
    *
    * @throws TypeError for a predicate guard; `StaticFilterError` for an `'xor'` guard
-   *   (use {@link rebuild}); `FilterCapacityError` when a cuckoo guard is full.
+   *   (use {@link rebuild}); `FilterCapacityError` when a cuckoo guard is full (size
+   *   `capacity` for the keys it is built with plus those added before the next
+   *   rebuild: removing a key does not free its slot). The guard is then unchanged.
    * @example
    * const product = await db.createProduct(input);
    * guard.add(product.id);
    */
   add(key: K): void {
-    this.#dynamicFilter('add').add(key);
+    const filter = this.#dynamicFilter('add', key);
+    // Sound because the filter only grows: a key it answers "maybe" for (even as a
+    // false positive, through another key's fingerprint) will keep that answer.
+    if (!filter.mightContain(key)) filter.add(key);
+    this.#removed.delete(key);
   }
 
   /**
-   * `key` no longer exists at the origin (optional: a stale key only lets loads through).
+   * `key` no longer exists at the origin (call it when you delete the record): from
+   * now on the guard rules it out like a key it never held (until it is added again).
+   * Idempotent, and safe for a key the guard does not hold (that changes nothing): the
+   * key is not taken out of the filter, which could turn away real keys sharing its
+   * bits, but held in an exact set of removed keys (see {@link removed}) until
+   * {@link rebuild}; a key the filter already rules out needs no entry.
    *
-   * @throws as {@link add}.
+   * @throws TypeError for a predicate guard; `StaticFilterError` for an `'xor'` guard.
    * @example
    * await db.deleteProduct(id);
    * guard.remove(id);
    */
   remove(key: K): void {
-    this.#dynamicFilter('remove').remove(key);
+    const filter = this.#dynamicFilter('remove', key);
+    // No entry for a key the filter rules out: removes of ids that never existed (or of
+    // ones already removed) then cost no memory, whoever sends them.
+    if (filter.mightContain(key)) this.#removed.add(key);
   }
 
   /**
    * Replaces the key set with `keys`: a new filter of the same kind and options, swapped
-   * in once complete. Only for guards made by {@link LoaderGuard.fromKeys}.
+   * in once complete, and the removed keys forgotten (they are simply not in `keys`).
+   * Only for guards made by {@link LoaderGuard.fromKeys}.
    *
    * @throws TypeError for a guard over your own filter or predicate.
    * @example
@@ -233,6 +297,7 @@ export class LoaderGuard<K = unknown> {
       );
     }
     this.#filter = filterFromKeys(recipe.kind, keys, recipe.options);
+    this.#removed.clear();
   }
 
   /**
@@ -251,11 +316,18 @@ export class LoaderGuard<K = unknown> {
     this.#rejected = 0;
   }
 
-  #dynamicFilter(operation: string): MembershipFilter<K> {
-    if (this.#filter === undefined) {
+  #dynamicFilter(operation: 'add' | 'remove', key: K): MembershipFilter<K> {
+    const filter = this.#filter;
+    if (filter === undefined) {
       throw new TypeError(`${ERROR_PREFIX}a predicate loader guard cannot ${operation} keys; change the predicate`);
     }
-    return this.#filter;
+    if (filter instanceof XorFilter) {
+      throw new StaticFilterError(
+        `${ERROR_PREFIX}cannot ${operation} ${describe(key)}: an "xor" loader guard is static. Rebuild it from ` +
+          `the origin's keys (guard.rebuild(keys)), or use a "cuckoo" guard, which learns keys with add and remove`,
+      );
+    }
+    return filter;
   }
 }
 
