@@ -40,7 +40,12 @@ export function validateCommand(command: unknown, shardCount: number, index?: nu
       break;
     case 'expire':
       if (!(Number.isInteger(c.shard) && (c.shard as number) >= 0 && (c.shard as number) < shardCount))
-        fail(`"shard" must be an integer from 0 to ${shardCount - 1}, got ${describe(c.shard)}`);
+        fail(
+          `"shard" must be an integer from 0 to ${shardCount - 1}, got ${describe(c.shard)}` +
+            (Number.isInteger(c.shard) && (c.shard as number) >= shardCount
+              ? ` (this cache has ${shardCount} shard${shardCount === 1 ? '' : 's'}: was the log recorded with another shardCount?)`
+              : ''),
+        );
       break;
   }
 }

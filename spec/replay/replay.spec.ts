@@ -141,7 +141,7 @@ describe('Cache.replay: corrupt logs', () => {
     ['an unknown type', { type: 'sett', key: 'a', value: 1, at: 3 }, /unknown type "sett"/],
     ['a missing at', { type: 'get', key: 'a' }, /"at"/],
     ['a non-finite at', { type: 'get', key: 'a', at: Number.NaN }, /"at"/],
-    ['a shard index out of range', { type: 'expire', shard: 2, at: 3 }, /"shard"/],
+    ['a shard index out of range', { type: 'expire', shard: 2, at: 3 }, /"shard".*was the log recorded with another shardCount\?/],
     ['a negative shard index', { type: 'expire', shard: -1, at: 3 }, /"shard"/],
     ['a fractional shard index', { type: 'expire', shard: 0.5, at: 3 }, /"shard"/],
     ['a negative ttl', { type: 'set', key: 'c', value: 3, ttl: -5, at: 3 }, /"ttl"/],
