@@ -4,6 +4,7 @@ import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, defer, map, merge, Observable as RxObservable, ReplaySubject, startWith, timer } from 'rxjs';
 import type { Command } from './commands.js';
 import { validateCommand } from './commandValidation.js';
+import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
@@ -24,6 +25,7 @@ import type { CacheSnapshot } from './shard/snapshot.js';
 import { buildSnapshot } from './shard/snapshot.js';
 import { KeyWatchers } from './stream/keyWatchers.js';
 import { Outbox } from './stream/outbox.js';
+import { reportError } from './stream/reportError.js';
 
 // update() recipes on Map and Set values (immer drafts them only with this plugin).
 enableMapSet();
@@ -95,6 +97,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // started (by events still being delivered) closes at once instead of on a timer.
   readonly #disposing = new ReplaySubject<void>(1);
   #disposeStarted = false;
+  // Set when a custom policy's hook throws; thrown by #applied once the command is complete.
+  #policyFailure: PolicyContractError | undefined;
 
   /**
    * @throws TypeError or RangeError naming the first bad option.
@@ -125,6 +129,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         outbox: this.#out,
         timer: this.#timer,
         lifespans: this.#lifespans,
+        onPolicyFailure: (failure) => (this.#policyFailure ??= failure),
       });
     });
     this.#onlyShard = shardCount === 1 ? this.#shards[0] : undefined;
@@ -582,6 +587,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // so the log never holds a command that did not take effect.
   #failed(mark: number, error: unknown): unknown {
     this.#out.rollback(mark);
+    this.#policyFailure = undefined; // the command did not happen: what it reported is moot
     return error;
   }
 
@@ -590,6 +596,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#version++;
     this.#lastAt = at;
     this.#out.flush();
+    if (this.#policyFailure !== undefined) this.#throwPolicyFailure();
+  }
+
+  // A custom policy's hook threw while the command was applied; the command is complete
+  // and delivered, so the caller learns of it now (see CheckedPolicy).
+  #throwPolicyFailure(): never {
+    const failure = this.#policyFailure!;
+    this.#policyFailure = undefined;
+    throw failure;
   }
 
   // Reads must not see expired entries: clean the shard up to now, as a logged
@@ -617,7 +632,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const now = this.#clock.now();
     let next = Infinity;
     for (const shard of this.#shards) {
-      if (shard.nextExpiry() <= now) this.#expire(shard, now);
+      if (shard.nextExpiry() <= now) {
+        try {
+          this.#expire(shard, now);
+        } catch (error) {
+          // A custom policy threw while these expired: nobody called us to throw to, so
+          // it is reported as a throwing subscriber is, and the other shards go on.
+          reportError(error);
+        }
+      }
       next = Math.min(next, shard.nextExpiry());
     }
     if (next !== Infinity && !this.#disposed) this.#timer.arm(next);

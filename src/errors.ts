@@ -24,13 +24,20 @@ export class CacheDisposedError extends Error {
 }
 
 /**
- * Thrown when a custom {@link EvictionPolicy} breaks its contract (for example, names
- * an empty slot as the victim). The cache is left as it was before the command.
+ * Thrown when a custom {@link EvictionPolicy} breaks its contract.
+ *
+ * - Its `victim()` names a slot that holds no entry, or throws: the command changes
+ *   nothing (no entry, event, log entry or count), and the cache stays usable.
+ * - Another hook throws (`onInsert`, `onAccess`, `onUpdate`, `onRemove`, `onMiss`,
+ *   `onClear`): the command takes effect on the cache's side as it would have (entries,
+ *   events, log and metrics agree), then this is thrown, with the policy's error as
+ *   `cause`. The policy's own bookkeeping is as its throw left it; a victim it names
+ *   later that holds no entry is refused as above.
  */
 export class PolicyContractError extends Error {
   override readonly name = 'PolicyContractError';
-  constructor(policy: string, message: string) {
-    super(`${ERROR_PREFIX}policy "${policy}" ${message}`);
+  constructor(policy: string, message: string, options?: ErrorOptions) {
+    super(`${ERROR_PREFIX}policy "${policy}" ${message}`, options);
   }
 }
 

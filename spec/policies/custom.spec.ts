@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { VirtualTimeScheduler } from 'rxjs';
+import { config as rxConfig, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Command, PolicyContext, PolicyFactory } from 'macho';
 import { Cache, PolicyContractError } from 'macho';
@@ -165,5 +165,165 @@ describe('a custom policy (strategy: factory)', () => {
     expect(log.map((c) => c.type)).toEqual(['set', 'set', 'get']);
     const replayed = Cache.replay(log, { ...options, scheduler: new VirtualTimeScheduler() });
     expect(replayed.snapshot()).toEqual(cache.snapshot());
+  });
+});
+
+type Hook = 'onInsert' | 'onAccess' | 'onUpdate' | 'onRemove' | 'onMiss' | 'onClear' | 'victim';
+
+/** LIFO whose `hook` throws while `armed()` says so. */
+function throwing(hook: Hook, armed: () => boolean): PolicyFactory {
+  return (context) => {
+    const inner = lifo(context);
+    const wrap =
+      <A extends unknown[], R>(name: Hook, call: (...args: A) => R) =>
+      (...args: A): R => {
+        if (name === hook && armed()) throw new Error(`boom in ${name}`);
+        return call(...args);
+      };
+    return {
+      name: 'throwing-lifo',
+      onInsert: wrap('onInsert', (slot: number) => inner.onInsert(slot)),
+      onAccess: wrap('onAccess', (slot: number) => inner.onAccess(slot)),
+      onUpdate: wrap('onUpdate', (slot: number) => inner.onUpdate(slot)),
+      onRemove: wrap('onRemove', (slot: number) => inner.onRemove(slot)),
+      onMiss: wrap('onMiss', () => {}),
+      onClear: wrap('onClear', () => inner.onClear()),
+      victim: wrap('victim', (incoming?: unknown) => inner.victim(incoming)),
+    };
+  };
+}
+
+/** Counts of a cache's events, to hold against its metrics. */
+function tallied(cache: Cache<string, number>): () => Record<string, number> {
+  const counts: Record<string, number> = { hits: 0, misses: 0, sets: 0, deletes: 0, evictions: 0, size: 0 };
+  cache.events$.subscribe((e) => {
+    if (e.type === 'hit') counts.hits!++;
+    else if (e.type === 'miss') counts.misses!++;
+    else if (e.type === 'set') {
+      counts.sets!++;
+      if (!e.replaced) counts.size!++;
+    } else if (e.type === 'delete') {
+      counts.deletes!++;
+      counts.size!--;
+    } else if (e.type === 'evict') {
+      counts.evictions!++;
+      counts.size!--;
+    } else if (e.type === 'clear') counts.size! -= e.count;
+  });
+  return () => counts;
+}
+
+function expectConsistent(cache: Cache<string, number>, counts: Record<string, number>): void {
+  const { hits, misses, sets, deletes, evictions, size, maxSize } = cache.metrics();
+  expect({ hits, misses, sets, deletes, evictions, size }).toEqual(counts);
+  expect(size).toBeLessThanOrEqual(maxSize);
+  expect([...cache.keys()].length).toBe(size);
+  expect(cache.snapshot().entries.map((e) => e.key).sort()).toEqual([...cache.keys()].sort());
+}
+
+describe('a custom policy whose hook throws', () => {
+  const cases: Array<[Hook, string, (cache: Cache<string, number>) => unknown]> = [
+    ['onInsert', 'set of a new key (after an eviction)', (c) => c.set('d', 4)],
+    ['onAccess', 'get of a live key', (c) => c.get('a')],
+    ['onUpdate', 'set of a live key', (c) => c.set('a', 10)],
+    ['onRemove', 'delete', (c) => c.delete('a')],
+    ['onRemove', 'eviction', (c) => c.set('d', 4)],
+    ['onMiss', 'get of a missing key', (c) => c.get('zz')],
+    ['onClear', 'clear', (c) => c.clear()],
+  ];
+
+  it.each(cases)(
+    '%s (%s): the command takes effect, events, log and metrics agree, then PolicyContractError with the cause',
+    (hook, _, command) => {
+      let armed = false;
+      const options = { maxCacheSize: 3, strategy: throwing(hook, () => armed), ttl: 0 };
+      const cache = new Cache<string, number>({ ...options, scheduler: new VirtualTimeScheduler() });
+      const counts = tallied(cache);
+      const log: Command<string, number>[] = [];
+      cache.commands$.subscribe((c) => log.push(c));
+      cache.set('a', 1).set('b', 2).set('c', 3);
+      const before = log.length;
+      armed = true;
+      let thrown: unknown;
+      try {
+        command(cache);
+      } catch (error) {
+        thrown = error;
+      }
+      armed = false;
+      expect(thrown).toBeInstanceOf(PolicyContractError);
+      expect((thrown as Error).message).toMatch(new RegExp(`"throwing-lifo" threw from ${hook}\\(\\): boom in ${hook}`));
+      expect(((thrown as Error).cause as Error).message).toBe(`boom in ${hook}`);
+      expect(log.length).toBe(before + 1); // the command is in the log: it took effect
+      expectConsistent(cache, counts());
+      // The log replays to the same entries (with the policy no longer throwing).
+      expect(Cache.replay(log, { ...options, strategy: lifo, scheduler: new VirtualTimeScheduler() }).snapshot().entries).toEqual(
+        cache.snapshot().entries,
+      );
+      // And the cache goes on.
+      cache.set('e', 5);
+      expect(cache.get('e')).toBe(5);
+      expectConsistent(cache, counts());
+    },
+  );
+
+  it('victim() throwing: PolicyContractError with the cause, and nothing changes', () => {
+    let armed = false;
+    const cache = cacheWith<number>(throwing('victim', () => armed), 2);
+    const counts = tallied(cache);
+    cache.set('a', 1).set('b', 2);
+    armed = true;
+    expect(() => cache.set('c', 3)).toThrow(/threw from victim\(\): boom in victim/);
+    armed = false;
+    expect(new Set(cache.keys())).toEqual(new Set(['a', 'b']));
+    expectConsistent(cache, counts());
+  });
+
+  it('a hook that throws during a timer-driven expiry is reported, and expiry goes on', () => {
+    const scheduler = new VirtualTimeScheduler();
+    let armed = false;
+    const cache = new Cache<string, number>({ maxCacheSize: 4, strategy: throwing('onRemove', () => armed), ttl: 10, scheduler });
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      cache.set('a', 1).set('b', 2);
+      armed = true;
+      scheduler.flush();
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toBeInstanceOf(PolicyContractError);
+    expect(cache.size).toBe(0);
+    expect(cache.metrics().expirations).toBe(2);
+  });
+
+  it('whatever hooks throw and when, the cache stays consistent (property)', () => {
+    const hooks: Hook[] = ['onInsert', 'onAccess', 'onUpdate', 'onRemove', 'onMiss', 'onClear', 'victim'];
+    const op = fc.oneof(
+      fc.record({ type: fc.constant('set' as const), key: fc.constantFrom('a', 'b', 'c', 'd', 'e'), value: fc.nat(9) }),
+      fc.record({ type: fc.constantFrom('get' as const, 'delete' as const), key: fc.constantFrom('a', 'b', 'c', 'd', 'e') }),
+      fc.record({ type: fc.constant('clear' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...hooks), fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), fc.array(op, { maxLength: 40 }), (hook, throws, ops) => {
+        let call = 0;
+        const cache = cacheWith<number>(throwing(hook, () => throws[call++ % throws.length]!), 3);
+        const counts = tallied(cache);
+        for (const o of ops) {
+          try {
+            if (o.type === 'set') cache.set(o.key, o.value);
+            else if (o.type === 'get') cache.get(o.key);
+            else if (o.type === 'delete') cache.delete(o.key);
+            else cache.clear();
+          } catch (error) {
+            expect(error).toBeInstanceOf(PolicyContractError);
+          }
+          expectConsistent(cache, counts());
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -7,6 +7,8 @@ import { isBuiltinPolicy } from '../policies/index.js';
 import type { EvictionPolicy, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
+import type { PolicyFailureReport } from './checkedPolicy.js';
+import { CheckedPolicy } from './checkedPolicy.js';
 import { KeyIndex } from './keyIndex.js';
 
 /** What a shard needs from its cache. */
@@ -20,6 +22,8 @@ export interface ShardSetup<K, V> {
   readonly outbox: Outbox<K, V>;
   readonly timer: ExpiryTimer;
   readonly lifespans: SampleStats;
+  /** Told when a custom policy's hook throws (see {@link CheckedPolicy}). */
+  readonly onPolicyFailure: PolicyFailureReport;
 }
 
 /** One live entry, as {@link Shard.forEachEntry} reports it. */
@@ -98,13 +102,14 @@ export class Shard<K, V> {
     const entries = this.#entries;
     const random = this.#random;
     // Closures, not methods: policies (custom ones too) may destructure the context.
-    this.#policy = setup.policy({
+    const policy = setup.policy({
       capacity,
       shard: setup.id,
       random: () => random.next(),
       keyOf: (slot) => entries[STRIDE * slot + KEY],
       valueOf: (slot) => entries[STRIDE * slot + VALUE],
     });
+    this.#policy = this.#checkVictims ? new CheckedPolicy(policy, setup.onPolicyFailure) : policy;
     this.#tombstoneVictims = this.#policy.victimsReturn === true;
   }
 
