@@ -62,6 +62,24 @@ export function optionRangeError(option: string, expected: string, got: unknown)
   return new RangeError(`${ERROR_PREFIX}option "${option}" must be ${expected}; got ${describe(got)}`);
 }
 
+/**
+ * Checks that an options argument is an object whose names are all `known`, so that a
+ * typo (`hirPrecent`) is an error instead of a default silently kept.
+ *
+ * @param what - names the call in messages (`macho/lirs`, `simulate`).
+ * @throws TypeError for a non-object (or an array) and for an unknown name.
+ * @example
+ * knownOptions('macho/lirs', { hirPrecent: 0.1 }, ['hirPercent', 'nonResidentMultiplier']); // throws
+ */
+export function knownOptions(what: string, options: unknown, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${what}: options must be an object; got ${describe(options)}`);
+  for (const name of Object.keys(options)) {
+    if (!known.includes(name))
+      throw new TypeError(`${what}: unknown option ${JSON.stringify(name)}; known options are ${known.join(', ')}`);
+  }
+}
+
 /** A short, safe rendering of a bad value for an error message. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);

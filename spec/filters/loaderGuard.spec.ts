@@ -310,6 +310,7 @@ describe('loader guards', () => {
     );
     expect(() => new LoaderGuard({} as unknown as () => boolean)).toThrow(/^macho: a loader guard needs/);
     expect(() => loaderGuard.fromKeys(['a'], { kind: 'lru' as FilterKind })).toThrow(RangeError);
+    expect(() => loaderGuard.fromKeys(['a'], { capacty: 10 } as never)).toThrow(/unknown option "capacty"; known options are kind, probability, capacity/);
     expect(() => loaderGuard.fromKeys(['a'], { kind: 'xor', probability: 1e-6 })).toThrow(/^macho\/xor: probability/);
     expect(() => loaderGuard.fromKeys(['a'], { kind: 'cuckoo', probability: 1e-6 })).toThrow(/^macho\/cuckoo: probability/);
     const predicate = loaderGuard.of((id: string) => id !== '');

@@ -205,6 +205,7 @@ describe("strategy 'clockpro'", () => {
     expect(() => clockPro({ nonResidentMultiplier: '1' as unknown as number })).toThrow(TypeError);
     expect(() => clockPro({ nonResidentMultiplier: Infinity })).toThrow(/"nonResidentMultiplier"/);
     expect(() => clockPro({ nonResidentMultiplier: Number.NaN })).toThrow(RangeError);
+    expect(() => clockPro({ minCold: 0.1 } as never)).toThrow(/macho\/clockpro: unknown option "minCold"/);
     // Finite, but more ghosts than any cache has entries: named, before any allocation.
     const huge = clockPro({ nonResidentMultiplier: 1e12 });
     expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(RangeError);

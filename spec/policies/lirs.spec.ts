@@ -181,6 +181,8 @@ describe("strategy 'lirs'", () => {
     expect(() => lirs({ hirPercent: '1%' as unknown as number })).toThrow(TypeError);
     expect(() => lirs({ nonResidentMultiplier: Infinity })).toThrow(/"nonResidentMultiplier"/);
     expect(() => lirs({ nonResidentMultiplier: Number.NaN })).toThrow(RangeError);
+    expect(() => lirs({ hirPrecent: 0.1 } as never)).toThrow(/macho\/lirs: unknown option "hirPrecent"; known options are hirPercent/);
+    expect(() => lirs(null as never)).toThrow(TypeError);
     // Finite, but more ghosts than any cache has entries: named, before any allocation.
     const huge = lirs({ nonResidentMultiplier: 1e12 });
     expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(RangeError);

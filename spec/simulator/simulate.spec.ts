@@ -126,6 +126,7 @@ describe('simulate', () => {
     expect(() => simulate(keys, { policies: ['lru'], sizes: [1], mode: 'read-through' as never })).toThrow(/option "mode"/);
     expect(() => simulate(keys, { policies: ['lru'], sizes: [1], onProgress: 1 as never })).toThrow(/option "onProgress"/);
     expect(() => simulate({} as never, { policies: ['lru'], sizes: [1] })).toThrow(/takes a Trace/);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [1], size: [2] } as never)).toThrow(/unknown option "size"/);
   });
 });
 

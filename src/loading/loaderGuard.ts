@@ -38,7 +38,7 @@
  * @module
  */
 
-import { describe, ERROR_PREFIX, optionTypeError } from '../errors.js';
+import { describe, ERROR_PREFIX, knownOptions, optionTypeError } from '../errors.js';
 import type { FilterFromKeysOptions, FilterKind } from '../filters/index.js';
 import { filterFromKeys, isFilterKind } from '../filters/index.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
@@ -165,6 +165,7 @@ export class LoaderGuard<K = unknown> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`${ERROR_PREFIX}loader guard options must be an object; got ${describe(options)}`);
     }
+    knownOptions(`${ERROR_PREFIX}loaderGuard.fromKeys`, options, ['kind', 'probability', 'capacity']);
     const { kind = 'cuckoo', ...filterOptions } = options;
     if (!isFilterKind(kind)) {
       throw new RangeError(`${ERROR_PREFIX}loader guard kind must be "xor", "cuckoo" or "bloom"; got ${describe(kind)}`);

@@ -65,6 +65,7 @@
  *
  * @module
  */
+import { knownOptions } from '../errors.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { SlotList } from './slotList.js';
@@ -87,6 +88,7 @@ import { SlotList } from './slotList.js';
  * new Cache({ maxCacheSize: 10_000, strategy: clockPro({ nonResidentMultiplier: 2 }) });
  */
 export function clockPro(options: ClockProOptions = {}): (context: PolicyContext) => ClockProPolicy {
+  knownOptions('macho/clockpro', options, ['minColdPercent', 'maxColdPercent', 'nonResidentMultiplier']);
   const minColdPercent = numberOption('macho/clockpro', 'minColdPercent', options.minColdPercent, 0.01, 1);
   const maxColdPercent = numberOption('macho/clockpro', 'maxColdPercent', options.maxColdPercent, 0.99, 1);
   if (minColdPercent > maxColdPercent)

@@ -44,6 +44,7 @@
  *
  * @module
  */
+import { knownOptions } from '../errors.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { SlotList } from './slotList.js';
@@ -65,6 +66,7 @@ import { SlotList } from './slotList.js';
  * new Cache({ maxCacheSize: 10_000, strategy: lirs({ nonResidentMultiplier: 1 }) });
  */
 export function lirs(options: LirsOptions = {}): (context: PolicyContext) => LirsPolicy {
+  knownOptions('macho/lirs', options, ['hirPercent', 'nonResidentMultiplier']);
   const hirPercent = numberOption('macho/lirs', 'hirPercent', options.hirPercent, 0.01, 1);
   const nonResidentMultiplier = numberOption('macho/lirs', 'nonResidentMultiplier', options.nonResidentMultiplier, 2, Infinity);
   return (context) =>

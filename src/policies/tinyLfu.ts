@@ -1,3 +1,4 @@
+import { knownOptions } from '../errors.js';
 import { hashKey } from '../keys/hashKey.js';
 import { FrequencySketch } from './frequencySketch.js';
 import { numberOption } from './numberOption.js';
@@ -64,6 +65,7 @@ import { SlotList } from './slotList.js';
  * new Cache({ maxCacheSize: 10_000, strategy: tinyLfu({ windowPercent: 0.2 }) });
  */
 export function tinyLfu(options: TinyLfuOptions = {}): (context: PolicyContext) => TinyLfuPolicy {
+  knownOptions('macho/tinyLfu', options, ['windowPercent', 'protectedPercent', 'jitter']);
   const windowPercent = numberOption('macho/tinyLfu', 'windowPercent', options.windowPercent, 0.01, 1);
   const protectedPercent = numberOption('macho/tinyLfu', 'protectedPercent', options.protectedPercent, 0.8, 1);
   const jitter = options.jitter ?? true;

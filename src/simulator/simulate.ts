@@ -12,7 +12,7 @@
  */
 
 import { Cache } from '../cache.js';
-import { ERROR_PREFIX, describe } from '../errors.js';
+import { ERROR_PREFIX, describe, knownOptions } from '../errors.js';
 import type { StrategyName } from '../policies/index.js';
 import { BUILTIN_POLICIES, isBuiltinPolicy, isStrategyName } from '../policies/index.js';
 import type { PolicyFactory } from '../policies/policy.js';
@@ -101,6 +101,7 @@ interface Contender {
 export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOptions): SimulationResult[] {
   const keys = traceKeys(trace);
   if (typeof options !== 'object' || options === null) throw new TypeError(`${ERROR_PREFIX}simulate() needs options; got ${describe(options)}`);
+  knownOptions(`${ERROR_PREFIX}simulate()`, options, ['policies', 'sizes', 'mode', 'onProgress']);
   const mode = options.mode ?? 'cache-aside';
   if (mode !== 'cache-aside') throw optionError(RangeError, 'mode', `"cache-aside"`, mode);
   const sizes = sizesOption(options.sizes);
