@@ -34,6 +34,11 @@ describe('parseTrace', () => {
     expect(parseTrace('x\r')).toEqual(['x']);
   });
 
+  it('refuses what is neither text, bytes nor an iterable of keys, saying what it takes', () => {
+    expect(() => parseTrace(123 as never)).toThrow(/parseTrace takes a string, bytes or an iterable of keys; got 123/);
+    expect(() => parseTrace(null as never)).toThrow(TypeError);
+  });
+
   it('gives an empty trace for empty or blank text', () => {
     expect(parseTrace('')).toEqual([]);
     expect(parseTrace('\n\r\n*\n')).toEqual([]);

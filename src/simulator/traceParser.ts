@@ -21,6 +21,7 @@
  * @module
  */
 
+import { describe } from '../errors.js';
 import { TraceFormatError } from './traceErrors.js';
 
 /** One request of a trace: a block or object number, or any other id as a string. */
@@ -68,6 +69,8 @@ const LONE_SURROGATE = /\p{Cs}/u;
 export function parseTrace(input: string | Uint8Array | Iterable<TraceKey>, source = 'in-memory trace'): TraceKey[] {
   if (typeof input === 'string') return parseText(encode(input, source, 1), source);
   if (input instanceof Uint8Array) return parseText(input, source);
+  if (typeof (input as Partial<Iterable<TraceKey>> | null | undefined)?.[Symbol.iterator] !== 'function')
+    throw new TypeError(`macho: parseTrace takes a string, bytes or an iterable of keys; got ${describe(input)}`);
   const keys: TraceKey[] = [];
   let position = 0;
   for (const item of input) {
