@@ -9,24 +9,7 @@ import {
   MIN_CUCKOO_PROBABILITY,
   cuckooParameters,
 } from '../../src/filters/cuckooFilter.js';
-
-/** Seeded, so that every measured rate below is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
-/** Distinct (by index and prefix) but otherwise random string keys. */
-function randomKeys(prefix: string, count: number, seed: number): string[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: count }, (_, i) => `${prefix}:${Math.floor(random() * 2 ** 32).toString(36)}:${i}`);
-}
+import { randomKeys } from '../support/randomKeys.js';
 
 function falsePositiveRate(filter: CuckooFilter<string>, strangers: readonly string[]): number {
   let hits = 0;

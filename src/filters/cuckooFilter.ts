@@ -32,9 +32,23 @@
  *   the filter never silently loses a key. When the stash itself is full, `add` refuses
  *   *before changing anything*: {@link CuckooFilter.tryAdd} returns `false` and
  *   {@link CuckooFilter.add} throws a {@link FilterCapacityError} — unless the filter
- *   was given `liveKeys`, in which case it rebuilds itself with twice the buckets from
- *   the owner's live keys (what a cache shard does; it never happens at or below the
- *   capacity in practice, but it is handled).
+ *   was given `liveKeys` (what a cache shard does), in which case `add` never throws.
+ * - **With `liveKeys`: grow when crowded, else keep the key exactly.** A full stash
+ *   has two causes, and only one is cured by a bigger table. If the table is at least
+ *   half full it is honestly crowded: the filter rebuilds itself once with twice the
+ *   buckets from the owner's live keys. Random keys do not, in practice, fill the
+ *   stash of a table less than half full; keys that do are piling onto a few buckets,
+ *   typically keys whose 32-bit hashes are equal (cheap to make: the hash is FNV-1a,
+ *   and cache keys may come from an attacker), which share both buckets and the
+ *   fingerprint at every size: doubling would only allocate, up to 2^31 bits, and then
+ *   fail. Such a key goes to an **exact overflow** instead, a `Map` from key to count,
+ *   consulted by lookups while it is not empty and emptied by `remove` and `clear`. A
+ *   rebuild that cannot place a key sends it there too, so one `add` doubles at most
+ *   once. Both stay bounded by the owner: the table grows only while live keys fill
+ *   half of it, and an owner that never holds more than `capacity` keys (a shard,
+ *   which removes every key it evicts, deletes or expires) fills less than half of a
+ *   doubled table, so its filter doubles at most once; the overflow holds only live
+ *   keys. Neither outgrows what the shard's capacity justifies.
  *
  * Contract, as for the counting bloom filter: `remove` only keys that were added (and
  * once per `add`). Removing a key that was never added may delete another key's
@@ -137,10 +151,12 @@ export class FilterCapacityError extends RangeError {
 /** Options of a {@link CuckooFilter}. */
 export interface CuckooFilterOptions<K> {
   /**
-   * Yields the owner's current members. When given, a key that cannot be stored makes
-   * the filter rebuild itself with twice the buckets from these keys instead of
-   * throwing; it must yield every key added and not removed (the key being added may
-   * be among them or not). A cache shard passes its index's keys.
+   * Yields the owner's current members. When given, `add` never throws: a key that
+   * cannot be stored makes the filter rebuild itself with twice the buckets from these
+   * keys if the table is at least half full, and otherwise goes to a small exact
+   * overflow (see {@link CuckooFilter.overflowed}). It must yield every key added and
+   * not removed (the key being added may be among them or not). A cache shard passes
+   * its index's keys.
    */
   readonly liveKeys?: () => Iterable<K>;
   /** Seed of the generator that picks which fingerprint to evict. Default `1`. */
@@ -203,6 +219,10 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
   #random: number;
   readonly #liveKeys: (() => Iterable<K>) | undefined;
   #growths = 0;
+  // Keys the table could not place while growing would not have helped, with their
+  // multiplicity (the filter is a multiset). Only filters with liveKeys use it.
+  readonly #overflow = new Map<K, number>();
+  #overflowCount = 0;
   // Set when a rebuild from liveKeys failed half-way: answer "maybe" until clear().
   #saturated = false;
 
@@ -234,9 +254,9 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     this.#random = mix32(seed >>> 0) || 1;
   }
 
-  /** Fingerprints stored (keys added and not removed), stash included. */
+  /** Keys added and not removed: fingerprints in the table and the stash, plus the exact overflow. */
   get size(): number {
-    return this.#count;
+    return this.#count + this.#overflowCount;
   }
 
   /** Number of buckets (grows only when a filter with `liveKeys` rebuilds itself). */
@@ -244,9 +264,22 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     return this.#buckets;
   }
 
-  /** Fingerprints waiting in the overflow stash (0 in normal operation). */
+  /** Fingerprints waiting in the stash (0 in normal operation). */
   get stashed(): number {
     return this.#stashCount;
+  }
+
+  /**
+   * Keys held exactly, outside the table, because the table could not place them and
+   * was not crowded enough for growing to help (keys whose hashes collide). Always 0
+   * without `liveKeys`, and in normal operation.
+   *
+   * @example
+   * const filter = new CuckooFilter<string>(100, 0.01, { liveKeys: () => live });
+   * filter.overflowed; // 0 unless fed keys with identical hashes
+   */
+  get overflowed(): number {
+    return this.#overflowCount;
   }
 
   /** How many times the filter rebuilt itself bigger from `liveKeys`. */
@@ -254,13 +287,15 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     return this.#growths;
   }
 
-  /** Fraction of the slots in use. */
+  /** Fraction of the table's slots in use (the stash and the overflow not counted). */
   get loadFactor(): number {
     return (this.#count - this.#stashCount) / (this.#buckets * CUCKOO_BUCKET_SIZE);
   }
 
   /**
-   * Bytes of fingerprint storage (stash included), for memory accounting.
+   * Bytes of fingerprint storage (stash included), for memory accounting. Keys in the
+   * exact overflow ({@link CuckooFilter.overflowed}) are not counted: a `Map` entry
+   * each, and their key objects belong to the owner.
    *
    * @example
    * new CuckooFilter(1000, 0.01).byteLength; // 1368: 10.9 bits per key at capacity
@@ -273,26 +308,38 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
    * Record that `key` is now a member.
    *
    * @throws FilterCapacityError if the filter is too full to store it and has no
-   *   `liveKeys` to grow from; the filter is then unchanged.
+   *   `liveKeys`; the filter is then unchanged. With `liveKeys` it never throws (unless
+   *   `liveKeys` itself does, while the filter grows).
    * @example
    * filter.add('user:1');
    */
   add(key: K): void {
     if (this.tryAdd(key)) return;
-    if (this.#liveKeys === undefined) {
+    const liveKeys = this.#liveKeys;
+    if (liveKeys === undefined) {
       throw new FilterCapacityError(
         `${PREFIX}cannot add ${describe(key)}: the filter is full (${this.#count} keys, sized for ` +
           `${this.capacity}); nothing was changed. Rebuild it with a larger capacity.`,
       );
     }
-    this.#grow(key, this.#liveKeys);
+    // Twice the slots pay only if the table is really crowded; a lightly loaded table
+    // that cannot place a key is facing keys of equal hash, which no size separates.
+    // Growing only then also bounds the table by the owner's keys (see the module header).
+    const crowded = 2 * (this.#count - this.#stashCount) >= this.#buckets * CUCKOO_BUCKET_SIZE;
+    const buckets = this.#buckets * 2;
+    if (crowded && buckets * CUCKOO_BUCKET_SIZE * this.fingerprintBits <= MAX_FILTER_BITS) {
+      this.#grow(key, buckets, liveKeys);
+    } else {
+      this.#keepExactly(key);
+    }
   }
 
   /**
    * Record that `key` is now a member, or report that there is no room for it.
    *
    * @returns `true` once `key` is stored (in a bucket or, rarely, in the stash);
-   *   `false` if there was no room, in which case nothing was changed.
+   *   `false` if there was no room, in which case nothing was changed (it neither
+   *   grows nor uses the exact overflow: that is what `add` does with `liveKeys`).
    * @example
    * if (!filter.tryAdd(key)) filter = rebuildBigger();
    */
@@ -323,6 +370,10 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
    * filter.remove('user:1'); // true
    */
   remove(key: K): boolean {
+    // The overflow first: its keys are exact, while a fingerprint in the table may
+    // stand for any key of the same hash, and taking one of those for an overflowed
+    // key would leave the overflow holding a key that has left.
+    if (this.#overflowCount !== 0 && this.#forgetExact(key)) return true;
     const buckets = this.#buckets;
     const hash = hashKey(key, KEY_SEED);
     const fingerprint = fingerprintOf(hash, this.#mask);
@@ -366,6 +417,7 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
         if (this.#stashPrints[s] === fingerprint && (bucket === first || bucket === second)) return true;
       }
     }
+    if (this.#overflowCount !== 0 && this.#overflow.has(key)) return true;
     return this.#saturated;
   }
 
@@ -380,6 +432,8 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     this.#words.fill(0);
     this.#count = 0;
     this.#stashCount = 0;
+    this.#overflow.clear();
+    this.#overflowCount = 0;
     this.#saturated = false;
   }
 
@@ -483,30 +537,22 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     return x >>> 0;
   }
 
-  // No room even with the stash: rebuild with twice the buckets from the owner's live
-  // keys (doubling again in the unlikely case that is not enough), then add `key`.
-  #grow(key: K, liveKeys: () => Iterable<K>): void {
-    const bitsPerBucket = CUCKOO_BUCKET_SIZE * this.fingerprintBits;
+  // The table is crowded: rebuild it once with `buckets` (twice as many) from the
+  // owner's live keys, then add `key`. A key the new table cannot place (equal hashes
+  // again) goes to the exact overflow rather than into another doubling.
+  #grow(key: K, buckets: number, liveKeys: () => Iterable<K>): void {
+    const words = new Uint32Array(Math.ceil((buckets * CUCKOO_BUCKET_SIZE * this.fingerprintBits) / 32));
     try {
-      for (;;) {
-        const buckets = this.#buckets * 2;
-        if (buckets * bitsPerBucket > MAX_FILTER_BITS) {
-          throw new FilterCapacityError(`${PREFIX}cannot grow past 2^31 bits of fingerprints`);
-        }
-        this.#buckets = buckets;
-        this.#words = new Uint32Array(Math.ceil((buckets * bitsPerBucket) / 32));
-        this.#count = 0;
-        this.#stashCount = 0;
-        let complete = true;
-        for (const live of liveKeys()) {
-          if (sameValueZero(live, key)) continue;
-          if (!this.tryAdd(live)) {
-            complete = false;
-            break;
-          }
-        }
-        if (complete && this.tryAdd(key)) break;
+      this.#buckets = buckets;
+      this.#words = words;
+      this.#count = 0;
+      this.#stashCount = 0;
+      this.#overflow.clear();
+      this.#overflowCount = 0;
+      for (const live of liveKeys()) {
+        if (!sameValueZero(live, key) && !this.tryAdd(live)) this.#keepExactly(live);
       }
+      if (!this.tryAdd(key)) this.#keepExactly(key);
       this.#growths++;
     } catch (error) {
       // Half rebuilt: some live keys are missing. "Maybe" for everything is useless but
@@ -514,5 +560,19 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
       this.#saturated = true;
       throw error;
     }
+  }
+
+  #keepExactly(key: K): void {
+    this.#overflow.set(key, (this.#overflow.get(key) ?? 0) + 1);
+    this.#overflowCount++;
+  }
+
+  #forgetExact(key: K): boolean {
+    const copies = this.#overflow.get(key);
+    if (copies === undefined) return false;
+    if (copies === 1) this.#overflow.delete(key);
+    else this.#overflow.set(key, copies - 1);
+    this.#overflowCount--;
+    return true;
   }
 }

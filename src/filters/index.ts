@@ -57,8 +57,10 @@ export function isFilterKind(kind: unknown): kind is FilterKind {
 /**
  * The filter a cache shard checks before each lookup: `'bloom'` is exactly what
  * `bloom: true` has always built ({@link createBloomFilter}: a counting bloom filter);
- * `'cuckoo'` is a {@link CuckooFilter} that rebuilds itself from `liveKeys` in the
- * (practically unseen) case that it runs out of room.
+ * `'cuckoo'` is a {@link CuckooFilter} given `liveKeys`, whose `add` never throws: in
+ * the (practically unseen) case that it runs out of room, it rebuilds itself once at
+ * twice the size from `liveKeys` if its table is crowded, and otherwise keeps the key in
+ * a small exact overflow (keys of one hash, which no size separates).
  *
  * @param kind - `'bloom'` or `'cuckoo'`.
  * @param capacity - the shard's capacity; an integer ≥ 1.
