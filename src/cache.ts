@@ -4,7 +4,6 @@ import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, defer, map, merge, Observable as RxObservable, ReplaySubject, startWith, timer } from 'rxjs';
 import type { Command } from './commands.js';
 import { validateCommand } from './commandValidation.js';
-import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
@@ -97,8 +96,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // started (by events still being delivered) closes at once instead of on a timer.
   readonly #disposing = new ReplaySubject<void>(1);
   #disposeStarted = false;
-  // Set when a custom policy's hook throws; thrown by #applied once the command is complete.
-  #policyFailure: PolicyContractError | undefined;
 
   /**
    * @throws TypeError or RangeError naming the first bad option.
@@ -129,7 +126,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         outbox: this.#out,
         timer: this.#timer,
         lifespans: this.#lifespans,
-        onPolicyFailure: (failure) => (this.#policyFailure ??= failure),
+        onPolicyFailure: (failure) => this.#out.fail(failure),
       });
     });
     this.#onlyShard = shardCount === 1 ? this.#shards[0] : undefined;
@@ -587,7 +584,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // so the log never holds a command that did not take effect.
   #failed(mark: number, error: unknown): unknown {
     this.#out.rollback(mark);
-    this.#policyFailure = undefined; // the command did not happen: what it reported is moot
     return error;
   }
 
@@ -596,15 +592,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#version++;
     this.#lastAt = at;
     this.#out.flush();
-    if (this.#policyFailure !== undefined) this.#throwPolicyFailure();
-  }
-
-  // A custom policy's hook threw while the command was applied; the command is complete
-  // and delivered, so the caller learns of it now (see CheckedPolicy).
-  #throwPolicyFailure(): never {
-    const failure = this.#policyFailure!;
-    this.#policyFailure = undefined;
-    throw failure;
   }
 
   // Reads must not see expired entries: clean the shard up to now, as a logged
