@@ -1,7 +1,7 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, Command } from 'macho';
-import { Cache, CacheDisposedError } from 'macho';
+import { Cache, CacheDisposedError, shardOf } from 'macho';
 
 const virtual = () => new VirtualTimeScheduler();
 
@@ -82,5 +82,42 @@ describe('Cache: the public contract in brief', () => {
     expect(() => cache.get('a')).toThrow(CacheDisposedError);
     expect(() => cache.set('a', 1)).toThrow(/disposed/);
     expect(cache.metrics().size).toBe(0);
+  });
+
+  it('iterators never hand out an entry that left the cache before they reached it', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const cache = new Cache<string, number>({ ttl: 100, shardCount: 2, scheduler });
+    cache.set('a', 1).set('b', 2, { ttl: 1_000 }).set('c', 3, { ttl: 1_000 });
+    const entries = cache.entries();
+    const values = cache.values();
+    advance(scheduler, 150); // 'a' expires between the call and the reading
+    cache.set('c', 30);
+    expect(new Map(entries)).toEqual(new Map([['b', 2], ['c', 30]]));
+    expect([...values].sort((x, y) => x - y)).toEqual([2, 30]);
+
+    // Deleted in the loop before the loop reaches it: skipped, as in a Map.
+    const seen: string[] = [];
+    const order = [...cache.keys()];
+    for (const key of cache.keys()) {
+      seen.push(key);
+      cache.delete(order[1]!);
+    }
+    expect(seen).toEqual([order[0]]);
+  });
+
+  it('forEach passes thisArg as this, as Map.forEach does', () => {
+    const cache = new Cache<string, number>({ scheduler: new VirtualTimeScheduler() });
+    cache.set('a', 1);
+    const context = { seen: 0 };
+    cache.forEach(function (this: typeof context) {
+      this.seen++;
+    }, context);
+    expect(context.seen).toBe(1);
+  });
+
+  it('shardOf refuses a shard count that is not an integer ≥ 1', () => {
+    expect(shardOf('a', 1)).toBe(0);
+    expect(() => shardOf('a', 0)).toThrow(RangeError);
+    expect(() => shardOf('a', 2.5)).toThrow(/shardCount that is an integer ≥ 1; got 2.5/);
   });
 });

@@ -9,7 +9,7 @@ import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
 import { createShardFilter } from './filters/index.js';
-import { shardOf } from './keys/hashKey.js';
+import { shardIndex } from './keys/hashKey.js';
 import { InflightLoads } from './loading/inflightLoads.js';
 import type { LoaderGuard, LoaderGuardLike } from './loading/loaderGuard.js';
 import { KeyNotFoundError, resolveLoaderGuard } from './loading/loaderGuard.js';
@@ -83,7 +83,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly #latencySet = new SampleStats();
   readonly #lifespans = new SampleStats();
   readonly #sampleEvery: number;
-  #untilSample: number;
+  // One countdown per method: with a shared one, a loop of get-then-set would time
+  // only one of the two whenever the period is even.
+  #untilSampleGet: number;
+  #untilSampleSet: number;
   #version = 0;
   #lastAt = 0;
   // Weak, so that a snapshot nobody holds any more does not keep the keys and values
@@ -107,7 +110,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#clock = resolved.scheduler;
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
-    this.#untilSample = resolved.latencySampleEvery || Infinity;
+    this.#untilSampleGet = this.#untilSampleSet = resolved.latencySampleEvery || Infinity;
     this.#timer = new ExpiryTimer(this.#clock, () => this.#onExpiryDue());
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom
@@ -132,7 +135,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#onlyShard = shardCount === 1 ? this.#shards[0] : undefined;
     this.#watchers = new KeyWatchers(
       CHANGE_TYPES.map((type) => this.#out.on(type)),
-      (key) => shardOf(key, shardCount),
+      (key) => shardIndex(key, shardCount),
       this.#out,
     );
     this.commands$ = this.#out.commands$;
@@ -209,7 +212,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * entry for the policy (for LRU: makes it the most recent).
    */
   get(key: K): V | undefined {
-    return --this.#untilSample === 0 ? this.#timedGet(key) : this.#get(key);
+    return --this.#untilSampleGet === 0 ? this.#timedGet(key) : this.#get(key);
   }
 
   /**
@@ -218,7 +221,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * @throws TypeError or RangeError for a bad `options.ttl`.
    */
   set(key: K, value: V, options?: SetOptions): this {
-    return --this.#untilSample === 0 ? this.#timedSet(key, value, options) : this.#set(key, value, options);
+    return --this.#untilSampleSet === 0 ? this.#timedSet(key, value, options) : this.#set(key, value, options);
   }
 
   /** Macho's original name for {@link set}. */
@@ -363,19 +366,24 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     });
   }
 
-  /** Live keys, shard by shard in insertion order. */
+  /**
+   * Live keys, shard by shard in insertion order. As with a `Map`, an entry that leaves
+   * the cache (deleted, evicted, expired) before the iteration reaches it is skipped;
+   * unlike a `Map`, keys added during the iteration are not visited (the keys to visit
+   * are those live when `keys()` was called).
+   */
   keys(): IterableIterator<K> {
-    return this.#collect((key) => key).values();
+    return this.#stillLive(this.#collect((key) => key), (key) => key);
   }
 
-  /** Live values, in the order of {@link keys}. */
+  /** Live values, in the order of {@link keys}; each as it is when the iteration reaches it. */
   values(): IterableIterator<V> {
-    return this.#collect((_, value) => value).values();
+    return this.#stillLive(this.#collect((key) => key), (_, value) => value);
   }
 
-  /** Live `[key, value]` pairs, in the order of {@link keys}. */
+  /** Live `[key, value]` pairs, in the order of {@link keys}; each as it is when the iteration reaches it. */
   entries(): IterableIterator<[K, V]> {
-    return this.#collect((key, value): [K, V] => [key, value]).values();
+    return this.#stillLive(this.#collect((key) => key), (key, value): [K, V] => [key, value]);
   }
 
   /** Same as {@link entries}. */
@@ -383,13 +391,17 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     return this.entries();
   }
 
-  /** Calls `callback(value, key, cache)` for each live entry, as `Map.forEach` does. */
-  forEach(callback: (value: V, key: K, cache: this) => void): void {
-    for (const [key, value] of this.entries()) callback(value, key, this);
+  /** Calls `callback(value, key, cache)` for each live entry, as `Map.forEach` does (with `thisArg` as `this`). */
+  forEach(callback: (value: V, key: K, cache: this) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
   }
 
-  /** Exact figures (counts read from the shards), frozen. */
+  /**
+   * Exact figures (counts read from the shards), frozen. What has expired by now is
+   * expired first, as for any read, so `size` counts live entries only.
+   */
   metrics(): MetricsSnapshot {
+    if (!this.#disposed) this.#catchUpAll();
     return this.#metricsFrom(this.#shards);
   }
 
@@ -539,24 +551,22 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // (`() => this.#get(key)`) would also make V8 allocate a context for `key` on
   // every call, sampled or not.
 
+  // A call that throws (a disposed cache, a bad ttl) is not timed: the figures are
+  // the time of gets and sets that happened.
   #timedGet(key: K): V | undefined {
-    this.#untilSample = this.#sampleEvery;
+    this.#untilSampleGet = this.#sampleEvery;
     const start = performance.now();
-    try {
-      return this.#get(key);
-    } finally {
-      this.#latencyGet.record(performance.now() - start);
-    }
+    const value = this.#get(key);
+    this.#latencyGet.record(performance.now() - start);
+    return value;
   }
 
   #timedSet(key: K, value: V, options: SetOptions | undefined): this {
-    this.#untilSample = this.#sampleEvery;
+    this.#untilSampleSet = this.#sampleEvery;
     const start = performance.now();
-    try {
-      return this.#set(key, value, options);
-    } finally {
-      this.#latencySet.record(performance.now() - start);
-    }
+    this.#set(key, value, options);
+    this.#latencySet.record(performance.now() - start);
+    return this;
   }
 
   #logGet(key: K, at: number): void {
@@ -570,7 +580,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   #shardFor(key: K): Shard<K, V> {
-    return this.#onlyShard ?? this.#shards[shardOf(key, this.#shards.length)]!;
+    return this.#onlyShard ?? this.#shards[shardIndex(key, this.#shards.length)]!;
   }
 
   // What is due on `shard` at `at` goes first, as an 'expire' command of its own, so
@@ -631,6 +641,16 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       next = Math.min(next, shard.nextExpiry());
     }
     if (next !== Infinity && !this.#disposed) this.#timer.arm(next);
+  }
+
+  // The keys live at the call, each checked again when the iteration reaches it: one
+  // deleted, evicted or expired meanwhile (virtual time advanced between two steps, a
+  // delete in the loop's body) is skipped, so an iterator never hands out a dead entry.
+  *#stillLive<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
+    for (const key of keys) {
+      if (this.has(key)) yield pick(key, this.peek(key) as V);
+    }
+    return undefined;
   }
 
   #collect<T>(pick: (key: K, value: V) => T): T[] {

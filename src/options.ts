@@ -58,8 +58,8 @@ export interface CacheOptions<K = unknown> {
    */
   scheduler?: SchedulerLike;
   /**
-   * Time one `get`/`set` in this many for the latency figures in `metrics()`;
-   * `0` turns timing off. Integer ≥ 0. Default `64`.
+   * Time one `get` in this many `get`s, and one `set` in this many `set`s, for the
+   * latency figures in `metrics()`; `0` turns timing off. Integer ≥ 0. Default `64`.
    */
   latencySampleEvery?: number;
 }

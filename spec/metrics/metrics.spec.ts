@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Counts, MetricsSnapshot } from 'macho';
-import { Cache, countEvents } from 'macho';
+import { Cache, CacheDisposedError, countEvents } from 'macho';
 import type { Driven, Key, Value } from '../fixtures/ops.js';
 import { opsArb, optionsArb } from '../fixtures/ops.js';
 import type { Tally } from '../fixtures/tally.js';
 import { count, countsOf, padded } from '../fixtures/tally.js';
-import { advance, virtualClock } from '../fixtures/virtualTime.js';
+import { advance, lateTimers, virtualClock } from '../fixtures/virtualTime.js';
 
 const ratio = (hits: number, misses: number): number => (hits + misses === 0 ? 0 : hits / (hits + misses));
 
@@ -101,7 +101,9 @@ describe('metrics: property', () => {
             expect(latency.get.count).toBe(gets);
             expect(latency.set.count).toBe(sets);
           } else {
-            expect(latency.get.count + latency.set.count).toBe(Math.floor((gets + sets) / every));
+            // Each method has its own countdown: an alternating get/set loop times both.
+            expect(latency.get.count).toBe(Math.floor(gets / every));
+            expect(latency.set.count).toBe(Math.floor(sets / every));
           }
           for (const summary of [latency.get, latency.set]) {
             expect(summary.min).toBeGreaterThanOrEqual(0);
@@ -180,5 +182,34 @@ describe('metrics: examples', () => {
     expect(metrics.hits + metrics.misses).toBe(20);
     expect(countsOf(metrics)).toEqual(padded(tallies, 4));
     expect(metrics.shards.filter((shard) => shard.size > 0).length).toBeGreaterThan(1);
+  });
+
+  it('metrics() expires what is due first: size counts live entries only, whatever was read before', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 500, shardCount: 2, scheduler: lateTimers(scheduler, 1_000) });
+    cache.set('a', 1).set('b', 2);
+    advance(scheduler, 500);
+    expect(cache.metrics()).toMatchObject({ size: 0, expirations: 2 });
+  });
+
+  it('times only the gets and sets that happened: not a refused ttl, not a call after dispose', () => {
+    const cache = new Cache<string, number>({ latencySampleEvery: 1, scheduler: virtualClock() });
+    cache.set('a', 1);
+    cache.get('a');
+    for (let i = 0; i < 3; i++) expect(() => cache.set('a', 2, { ttl: -1 })).toThrow(RangeError);
+    cache.dispose();
+    for (let i = 0; i < 3; i++) {
+      expect(() => cache.get('a')).toThrow(CacheDisposedError);
+      expect(() => cache.set('a', 3)).toThrow(CacheDisposedError);
+    }
+    const { latency, sets } = cache.metrics();
+    expect({ gets: latency.get.count, sets: latency.set.count, counted: sets }).toEqual({ gets: 1, sets: 1, counted: 1 });
+  });
+
+  it('never records a negative lifespan, even for a log whose times run backwards', () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    cache.execute({ type: 'set', key: 'a', value: 1, at: 1_000 });
+    cache.execute({ type: 'delete', key: 'a', at: 10 });
+    expect(cache.metrics().lifespan).toMatchObject({ count: 1, min: 0, max: 0 });
   });
 });

@@ -93,9 +93,20 @@ export function hashKey(key: unknown, seed = 0): number {
 /**
  * The shard (0 … `shardCount` - 1) that owns `key`.
  *
+ * @throws RangeError if `shardCount` is not an integer ≥ 1.
  * @example
  * shardOf('user:1', 4); // a number in 0..3, the same every time
  */
 export function shardOf(key: unknown, shardCount: number): number {
+  if (!(Number.isInteger(shardCount) && shardCount >= 1))
+    throw new RangeError(`macho: shardOf needs a shardCount that is an integer ≥ 1; got ${String(shardCount)}`);
+  return shardIndex(key, shardCount);
+}
+
+/**
+ * {@link shardOf} without the check, for the cache's routing (every command of a
+ * sharded cache goes through it, with a shard count checked at construction).
+ */
+export function shardIndex(key: unknown, shardCount: number): number {
   return shardCount === 1 ? 0 : hashKey(key) % shardCount;
 }

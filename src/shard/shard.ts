@@ -321,7 +321,10 @@ export class Shard<K, V> {
     const expiry = this.#expiry;
     if (expiry !== undefined && expiry.size !== 0) expiry.remove(slot);
     const entries = this.#entries;
-    this.#lifespans.record(at - this.#epoch - (entries[STRIDE * slot + BORN] as number));
+    // Never below 0: a clock that steps back (the wall clock, or a hand-made log whose
+    // times run backwards) would otherwise give an entry a negative life.
+    const lifespan = at - this.#epoch - (entries[STRIDE * slot + BORN] as number);
+    this.#lifespans.record(lifespan > 0 ? lifespan : 0);
     entries[STRIDE * slot + KEY] = undefined;
     entries[STRIDE * slot + VALUE] = undefined;
     this.#free[this.#freeCount++] = slot;
