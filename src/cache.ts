@@ -89,10 +89,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #untilSampleSet: number;
   #version = 0;
   #lastAt = 0;
-  // Weak, so that a snapshot nobody holds any more does not keep the keys and values
-  // it saw alive after they left the cache (a cleared cache held them until the next
-  // snapshot() call). Read only by snapshot(): the hot path never touches it.
-  #memo: WeakRef<CacheSnapshot<K, V>> | undefined;
+  // The last snapshot, while the cache has not changed since: dropped by the next
+  // command (#applied), so that a snapshot nobody holds does not keep what left the
+  // cache alive. (A WeakRef would not do: an engine keeps a WeakRef's target alive
+  // until the current task ends, so a loop of snapshot() calls kept them all.)
+  #memo: CacheSnapshot<K, V> | undefined;
   #disposed = false;
   // Emits once, on dispose: ends the pending tick of metrics$ and snapshots$ at once.
   // Replays its one value, so that a metrics$/snapshots$ window opened after dispose
@@ -111,7 +112,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
     this.#untilSampleGet = this.#untilSampleSet = resolved.latencySampleEvery || Infinity;
-    this.#timer = new ExpiryTimer(this.#clock, () => this.#onExpiryDue());
+    this.#timer = new ExpiryTimer(this.#clock, Cache.#onDueOf(new WeakRef(this)));
+    pendingTimers.register(this, this.#timer);
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom
       ? (capacity: number, liveKeys: () => Iterable<K>) =>
@@ -411,11 +413,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   snapshot(): CacheSnapshot<K, V> {
     if (!this.#disposed) this.#catchUpAll();
-    const memo = this.#memo?.deref();
-    if (memo?.version === this.#version) return memo;
-    const snapshot = buildSnapshot(this.#shards, this.#version, this.#lastAt);
-    this.#memo = new WeakRef(snapshot);
-    return snapshot;
+    if (this.#memo?.version !== this.#version) this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt);
+    return this.#memo;
   }
 
   /**
@@ -601,6 +600,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #applied(at: number): void {
     this.#version++;
     this.#lastAt = at;
+    this.#memo = undefined;
     this.#out.flush();
   }
 
@@ -622,6 +622,18 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'expire', shard: shard.id, at }));
     shard.expire(at);
     this.#applied(at);
+  }
+
+  // The expiry timer reaches its cache through a WeakRef: a pending expiry (ten minutes
+  // away with the default TTL) must not keep alive a cache nobody references any more,
+  // such as one made per request and never disposed. Static, so that the callback's
+  // scope holds the WeakRef and nothing else (a closure made in the constructor would
+  // share its scope with the constructor's other closures, which hold `this`).
+  static #onDueOf<K, V>(self: WeakRef<Cache<K, V>>): () => void {
+    return () => {
+      const cache = self.deref();
+      if (cache !== undefined) cache.#onExpiryDue();
+    };
   }
 
   #onExpiryDue(): void {
@@ -702,6 +714,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     if (this.#disposed) throw new CacheDisposedError(operation);
   }
 }
+
+// A cache collected without dispose(): its pending expiry timer has nothing left to do.
+const pendingTimers = new FinalizationRegistry<ExpiryTimer>((timer) => timer.cancel());
 
 // "a Date", "an instance of Money": what update() could not draft.
 function describeObject(value: object): string {

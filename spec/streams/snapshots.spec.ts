@@ -85,6 +85,26 @@ describe('streams: snapshot()', () => {
   );
 });
 
+describe('streams: snapshot() memory', () => {
+  it('keeps no snapshot of an earlier version alive, even within one synchronous run', async () => {
+    expect(canGc).toBe(true);
+    const cache = new Cache<number, number[]>({ maxCacheSize: 100, ttl: 0 });
+    for (let i = 0; i < 100; i++) cache.set(i, new Array<number>(100).fill(i));
+    let finalised = 0;
+    const registry = new FinalizationRegistry(() => void finalised++);
+    // All in one job: a snapshot held only through a WeakRef would live until the job ends.
+    for (let i = 0; i < 50; i++) {
+      registry.register(cache.snapshot(), i);
+      cache.set(i, [i]); // a change: the next snapshot is a new one
+    }
+    collect(); // still inside the job
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(finalised).toBeGreaterThanOrEqual(49);
+    cache.dispose();
+  });
+});
+
 // In a function of its own, so that no local of the test holds the value.
 function store(cache: Cache<string, object>): object {
   const value = { payload: new Array<number>(1_000).fill(1) };
