@@ -10,6 +10,9 @@ import type { CacheEvent } from '../events.js';
  */
 export class KeyWatchers<K, V> {
   readonly #watchers = new Map<K, Set<Watcher<V>>>();
+  // The watched keys of each shard, so that a shard's 'clear' visits its own watchers
+  // only: one clear() is then O(watchers), not O(watchers × shards).
+  readonly #keysOfShard = new Map<number, Set<K>>();
   readonly #changes$: Observable<CacheEvent<K, V>>;
   readonly #shardOf: (key: K) => number;
   readonly #queue: QueuePositions;
@@ -34,7 +37,13 @@ export class KeyWatchers<K, V> {
    */
   add(key: K, subscriber: Subscriber<V | undefined>, absent: boolean): () => void {
     let set = this.#watchers.get(key);
-    if (set === undefined) this.#watchers.set(key, (set = new Set()));
+    if (set === undefined) {
+      this.#watchers.set(key, (set = new Set()));
+      const shard = this.#shardOf(key);
+      let keys = this.#keysOfShard.get(shard);
+      if (keys === undefined) this.#keysOfShard.set(shard, (keys = new Set()));
+      keys.add(key);
+    }
     const watcher = new Watcher(subscriber, absent, this.#queue.position);
     set.add(watcher);
     this.#subscription ??= this.#changes$.subscribe({
@@ -43,7 +52,13 @@ export class KeyWatchers<K, V> {
     });
     return () => {
       set.delete(watcher);
-      if (set.size === 0 && this.#watchers.get(key) === set) this.#watchers.delete(key);
+      if (set.size === 0 && this.#watchers.get(key) === set) {
+        this.#watchers.delete(key);
+        const shard = this.#shardOf(key);
+        const keys = this.#keysOfShard.get(shard);
+        keys?.delete(key);
+        if (keys?.size === 0) this.#keysOfShard.delete(shard);
+      }
       if (this.#watchers.size === 0) {
         this.#subscription?.unsubscribe();
         this.#subscription = undefined;
@@ -54,8 +69,11 @@ export class KeyWatchers<K, V> {
   #notify(event: CacheEvent<K, V>): void {
     const at = this.#queue.delivering;
     if (event.type === 'clear') {
-      for (const [key, set] of this.#watchers) {
-        if (this.#shardOf(key) === event.shard) for (const s of [...set]) s.next(undefined, at);
+      const keys = this.#keysOfShard.get(event.shard);
+      if (keys === undefined) return;
+      for (const key of [...keys]) {
+        const set = this.#watchers.get(key);
+        if (set !== undefined) for (const s of [...set]) s.next(undefined, at);
       }
       return;
     }
@@ -68,6 +86,7 @@ export class KeyWatchers<K, V> {
   #completeAll(): void {
     const all = [...this.#watchers.values()];
     this.#watchers.clear();
+    this.#keysOfShard.clear();
     this.#subscription = undefined;
     for (const set of all) for (const s of set) s.subscriber.complete();
   }
