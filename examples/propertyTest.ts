@@ -1,7 +1,11 @@
 // Property-testing your own cache configuration: fast-check generates random sequences
 // of operations (set/get/peek/has/delete/update and the passing of time), runs each on
-// a cache with virtual time, and checks the invariants after every step. A failure is
-// shrunk to the shortest sequence that breaks an invariant, and printed.
+// a cache with virtual time, and checks the invariants after every step: upper bounds
+// (capacity, nothing expired visible) and, through the recorded events, lower bounds
+// (an entry leaves only by an eviction from a full shard, an expiry that is due, a
+// delete or a clear). A failure is shrunk to the shortest sequence that breaks an
+// invariant, and printed; an error the cache reports while virtual time moves (a custom
+// policy throwing during an expiry) fails the property at the advance that caused it.
 // Run: npx tsx examples/propertyTest.ts   (macho/testing needs fast-check installed)
 import fc from 'fast-check';
 import type { CacheOptions } from 'macho';
@@ -22,7 +26,7 @@ const operations = cacheOperations(keys, fc.nat(9), {
 fc.assert(
   fc.property(operations, (ops) => {
     const virtual = createVirtualCache<string, number>(config);
-    const recorder = recordEvents(virtual.cache); // to check metrics = counted events
+    const recorder = recordEvents(virtual.cache); // metrics = counted events; every removal explained
     for (const op of ops) {
       applyOperation(virtual, op);
       assertInvariants(virtual.cache, { recorder });

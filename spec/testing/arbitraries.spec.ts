@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CacheOperation } from 'macho/testing';
 import {
   applyOperation,
+  cacheCommands,
   cacheOperation,
   cacheOperations,
   createVirtualCache,
@@ -123,6 +124,110 @@ describe('applyOperation', () => {
     expect(describeOperation({ type: 'peek', key: Symbol('s') })).toBe('peek(Symbol(s))');
     expect(describeOperation({ type: 'clear' })).toBe('clear()');
     expect(describeOperation({ type: 'advance', ms: 7 })).toBe('advance(7)');
+  });
+});
+
+describe('option names', () => {
+  const known = 'set, get, peek, has, delete, clear, update, advance';
+
+  it('refuses an unknown weight name, naming it and the operations, in every entry point', () => {
+    const typo = { weights: { sett: 5 } } as never;
+    const message = `macho/testing: unknown operation "sett" in weights; the operations are ${known}`;
+    expect(() => cacheOperation(KEYS, [1], typo)).toThrow(new TypeError(message));
+    expect(() => cacheOperations(KEYS, [1], typo)).toThrow(new TypeError(message));
+    expect(() => cacheCommands(KEYS, [1], typo)).toThrow(new TypeError(message));
+    expect(() => cacheOperation(KEYS, [1], { weights: 5 } as never)).toThrow(/weights must be an object of operation types to numbers; got 5/);
+    // Known names with any spelling of a weight still go through the weight check.
+    expect(() => cacheOperation(KEYS, [1], { weights: { set: -1 } })).toThrow(RangeError);
+  });
+
+  it('refuses an unknown option name, naming it and the known ones', () => {
+    expect(() => cacheOperation(KEYS, [1], { maxAdvanse: 5 } as never)).toThrow(
+      new TypeError('macho/testing: cacheOperation: unknown option "maxAdvanse"; known options are weights, ttl, maxAdvance'),
+    );
+    expect(() => cacheOperations(KEYS, [1], { maxLenght: 5 } as never)).toThrow(
+      /cacheOperations: unknown option "maxLenght"; known options are weights, ttl, maxAdvance, minLength, maxLength, size/,
+    );
+    expect(() => cacheCommands(KEYS, [1], { invariant: false } as never)).toThrow(
+      /cacheCommands: unknown option "invariant"; known options are weights, ttl, maxAdvance, invariants/,
+    );
+    expect(() => cacheOperations(KEYS, [1], { minLength: 1, maxLength: 2, size: 'max', maxAdvance: 3, invariants: true } as never)).toThrow(
+      /unknown option "invariants"/,
+    );
+    expect(() => cacheCommands(KEYS, [1], { invariants: false, maxAdvance: 3, weights: { clear: 0 }, ttl: fc.constant(undefined) })).not.toThrow();
+  });
+});
+
+describe('describeOperation: values that differ never read alike', () => {
+  class Money {
+    constructor(readonly cents: number) {}
+  }
+
+  it('tells a Date from its ISO string, a class instance from a plain object, and more', () => {
+    const set = (value: unknown) => describeOperation({ type: 'set', key: 'a', value });
+    expect(set(new Date(0))).toBe('set("a", new Date("1970-01-01T00:00:00.000Z"))');
+    expect(set('1970-01-01T00:00:00.000Z')).toBe('set("a", "1970-01-01T00:00:00.000Z")');
+    expect(set(new Date(Number.NaN))).toBe('set("a", new Date(NaN))');
+    expect(set(new Money(5))).toBe('set("a", Money {"cents":5})');
+    expect(set({ cents: 5 })).toBe('set("a", {"cents":5})');
+    expect(set(new Map([['k', 1]]))).toBe('set("a", new Map([["k",1]]))');
+    expect(set(new Set(['k']))).toBe('set("a", new Set(["k"]))');
+    expect(set(-0)).toBe('set("a", -0)');
+    expect(set(1n)).toBe('set("a", 1n)');
+    expect(set(new Number(1))).toBe('set("a", new Number(1))');
+    expect(set([undefined, null])).toBe('set("a", [undefined,null])');
+    expect(set(Object.assign(Object.create(null) as object, { a: 1 }))).toBe('set("a", [Object: null prototype] {"a":1})');
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic['self'] = cyclic;
+    expect(set(cyclic)).toBe('set("a", {"a":1,"self":[Circular]})');
+    expect(describeOperation({ type: 'update', key: new Date(1), value: /x/g })).toBe('update(new Date("1970-01-01T00:00:00.001Z"), () => /x/g)');
+  });
+
+  it('never renders two values alike unless fast-check prints them alike (property)', () => {
+    const value = fc.anything({
+      maxDepth: 2,
+      withBigInt: true,
+      withBoxedValues: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withNullPrototype: true,
+      withTypedArray: true,
+      withObjectString: true,
+    });
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        const [shownA, shownB] = [a, b].map((v) => describeOperation({ type: 'set', key: 'k', value: v }));
+        if (shownA === shownB && !shownA!.includes('…')) expect(fc.stringify(a)).toBe(fc.stringify(b));
+      }),
+      { numRuns: 2_000 },
+    );
+    // Look-alikes on purpose: a value and its JSON round trip (a Date becomes its ISO
+    // string, a Map {}, -0 0, a boxed number the number…), which the old JSON rendering
+    // printed alike.
+    fc.assert(
+      fc.property(value, (v) => {
+        let copy: unknown;
+        try {
+          copy = JSON.parse(JSON.stringify(v) ?? 'null') as unknown;
+        } catch {
+          return; // a bigint: not JSON
+        }
+        const same = fc.stringify(copy) === fc.stringify(v);
+        const [shownV, shownCopy] = [v, copy].map((x) => describeOperation({ type: 'set', key: 'k', value: x }));
+        if (!same && !shownV!.includes('…')) expect(shownV).not.toBe(shownCopy);
+      }),
+      { numRuns: 2_000 },
+    );
+    // and a value against its printed form, as a string
+    fc.assert(
+      fc.property(value, (v) => {
+        const asString = describeOperation({ type: 'set', key: 'k', value: fc.stringify(v) });
+        const asValue = describeOperation({ type: 'set', key: 'k', value: v });
+        expect(asValue).not.toBe(asString);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
 

@@ -1,7 +1,9 @@
-import { VirtualTimeScheduler, asyncScheduler } from 'rxjs';
+import fc from 'fast-check';
+import { VirtualTimeScheduler, asyncScheduler, config as rxConfig } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { CacheOptions } from 'macho';
-import { createVirtualCache } from 'macho/testing';
+import type { CacheOptions, PolicyFactory } from 'macho';
+import { lruPolicy, PolicyContractError } from 'macho';
+import { applyOperation, cacheCommands, cacheOperations, createVirtualCache, runCacheCommands, VirtualTimeError } from 'macho/testing';
 
 describe('createVirtualCache', () => {
   it('starts at time 0 on a new VirtualTimeScheduler and passes the options on', () => {
@@ -161,5 +163,134 @@ describe('createVirtualCache', () => {
     virtual.dispose();
     expect(virtual.cache.disposed).toBe(true);
     expect(() => virtual.advance(100)).not.toThrow(); // the cancelled timer does not fire
+  });
+});
+
+// LRU, except that onRemove throws while `armed()` says so: during a timer-driven
+// expiry the cache has no caller to throw to, and reports the error instead.
+function throwingOnRemove(armed: () => boolean = () => true): PolicyFactory {
+  return (context) => {
+    const lru = lruPolicy(context);
+    return {
+      name: 'throwsOnRemove',
+      onInsert: (slot) => lru.onInsert(slot),
+      onAccess: (slot) => lru.onAccess(slot),
+      onUpdate: (slot) => lru.onUpdate(slot),
+      onRemove: (slot) => {
+        lru.onRemove(slot);
+        if (armed()) throw new Error('onRemove bug');
+      },
+      victim: (incoming) => lru.victim(incoming),
+      onClear: () => lru.onClear(),
+    };
+  };
+}
+
+describe('createVirtualCache: errors reported while timers run', () => {
+  it('throws them from advance, as a VirtualTimeError with the first as cause, after every due timer ran', () => {
+    const { cache, advance, now, dispose } = createVirtualCache<string, number>({ ttl: 10, strategy: throwingOnRemove() });
+    cache.set('a', 1).set('b', 2, { ttl: 20 });
+    let thrown: unknown;
+    try {
+      advance(30);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(VirtualTimeError);
+    const error = thrown as VirtualTimeError;
+    expect(error).toBeInstanceOf(AggregateError);
+    expect(error.name).toBe('VirtualTimeError');
+    expect(error.errors).toHaveLength(2); // one per timer-driven expiry (at 10 and at 20)
+    expect(error.cause).toBe(error.errors[0]);
+    expect(error.cause).toBeInstanceOf(PolicyContractError);
+    expect((error.cause as Error).cause).toEqual(new Error('onRemove bug'));
+    expect(error.message).toMatch(
+      /^macho\/testing: 2 errors were reported while the timers due from 0 to 30 ms \(virtual time\) ran: PolicyContractError: .*onRemove bug/,
+    );
+    expect([error.from, error.to]).toEqual([0, 30]);
+    // The clock is at the target, and both entries expired all the same.
+    expect(now()).toBe(30);
+    expect(cache.size).toBe(0);
+    expect(cache.metrics().expirations).toBe(2);
+    dispose();
+  });
+
+  it('restores config.onUnhandledError, whether the advance throws or not, and leaves errors outside advances alone', () => {
+    const mine = (): void => {};
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = mine;
+    try {
+      let armed = false;
+      const { cache, advance, dispose } = createVirtualCache<string, number>({ ttl: 10, strategy: throwingOnRemove(() => armed) });
+      cache.set('a', 1);
+      advance(10); // expires quietly
+      expect(rxConfig.onUnhandledError).toBe(mine);
+      armed = true;
+      cache.set('b', 1);
+      expect(() => advance(10)).toThrow(VirtualTimeError);
+      expect(rxConfig.onUnhandledError).toBe(mine);
+      expect(() => advance(10)).not.toThrow(); // nothing left to report
+      dispose();
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+  });
+
+  it('lets an error thrown by a timer of yours go up unchanged, and hands what was reported before it on as usual', () => {
+    const reported: unknown[] = [];
+    const hook = (error: unknown): void => {
+      reported.push(error);
+    };
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = hook;
+    try {
+      const { cache, scheduler, advance, now, dispose } = createVirtualCache<string, number>({
+        ttl: 10,
+        strategy: throwingOnRemove(),
+      });
+      cache.set('a', 1);
+      const mine = new Error('my timer failed');
+      scheduler.schedule(() => {
+        throw mine;
+      }, 15);
+      expect(() => advance(20)).toThrow(mine);
+      expect(now()).toBe(20);
+      expect(reported).toHaveLength(1); // the expiry at 10, reported where it would have gone
+      expect(reported[0]).toBeInstanceOf(PolicyContractError);
+      expect(rxConfig.onUnhandledError).toBe(hook);
+      dispose();
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+  });
+
+  it('makes a property over such a policy fail and shrink to a write and the advance that expires it', () => {
+    const result = fc.check(
+      fc.property(cacheOperations(['a', 'b', 'c'], fc.nat(9), { weights: { delete: 0, clear: 0 }, maxLength: 30 }), (ops) => {
+        const virtual = createVirtualCache<string, number>({ maxCacheSize: 10, ttl: 100, strategy: throwingOnRemove() });
+        try {
+          for (const op of ops) applyOperation(virtual, op);
+        } finally {
+          virtual.dispose();
+        }
+      }),
+      { numRuns: 200, seed: 42 },
+    );
+    expect(result.failed).toBe(true);
+    expect(result.errorInstance).toBeInstanceOf(VirtualTimeError);
+    const [ops] = result.counterexample!;
+    expect(ops.map((op) => op.type)).toEqual(['set', 'advance']);
+    expect(ops[1]).toEqual({ type: 'advance', ms: 100 });
+  });
+
+  it('makes runCacheCommands fail too', () => {
+    const result = fc.check(
+      fc.property(fc.commands(cacheCommands(['a', 'b', 'c'], fc.nat(9), { weights: { delete: 0, clear: 0 } })), (commands) => {
+        runCacheCommands(commands, { maxCacheSize: 10, ttl: 100, strategy: throwingOnRemove() });
+      }),
+      { numRuns: 200, seed: 42 },
+    );
+    expect(result.failed).toBe(true);
+    expect(result.errorInstance).toBeInstanceOf(VirtualTimeError);
   });
 });

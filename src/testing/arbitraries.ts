@@ -6,8 +6,9 @@
  */
 import type { Arbitrary, SizeForArbitrary } from 'fast-check';
 import fc from 'fast-check';
+import { knownOptions } from '../errors.js';
 import type { CacheOperation, CacheOperationType } from './operations.js';
-import { OPERATION_TYPES } from './operations.js';
+import { OPERATION_TYPES, show } from './operations.js';
 
 /**
  * Where keys or values come from: an arbitrary, or a non-empty list of constants to
@@ -27,6 +28,7 @@ export interface CacheOperationOptions {
    * Relative frequency of each operation type (integers ≥ 0; `0` leaves the type out).
    * Defaults (out of 100): set 35, get 25, peek 8, has 8, delete 6, update 6, clear 1,
    * advance 11: writes often enough to fill a cache, and a rare `clear` that empties it.
+   * A name that is not an operation type (`{ sett: 5 }`) is a `TypeError`.
    */
   readonly weights?: Partial<Readonly<Record<CacheOperationType, number>>>;
   /**
@@ -79,7 +81,9 @@ export const DEFAULT_OPERATION_WEIGHTS: Readonly<Record<CacheOperationType, numb
  *
  * @param keys - the keys operations use: an arbitrary, or a list to pick from.
  * @param values - the values `set` and `update` write.
- * @throws RangeError for an empty list, a bad weight or a bad `maxAdvance`.
+ * @throws RangeError for an empty list, a bad weight or a bad `maxAdvance`; TypeError
+ *   for an unknown option or weight name (a typo such as `{ weights: { sett: 5 } }`
+ *   would otherwise leave the defaults silently in place).
  * @example
  * import fc from 'fast-check';
  * import { cacheOperation } from 'macho/testing';
@@ -92,6 +96,7 @@ export function cacheOperation<K, V>(
   values: Source<V>,
   options: CacheOperationOptions = {},
 ): Arbitrary<CacheOperation<K, V>> {
+  knownOptions('macho/testing: cacheOperation', options, OPERATION_OPTIONS);
   const key = toArbitrary('keys', keys);
   const value = toArbitrary('values', values);
   const maxAdvance = options.maxAdvance ?? 1000;
@@ -103,7 +108,7 @@ export function cacheOperation<K, V>(
       { arbitrary: fc.constant(undefined), weight: 3 },
       { arbitrary: fc.integer({ min: 0, max: 10 * maxAdvance }), weight: 1 },
     );
-  const weights = { ...DEFAULT_OPERATION_WEIGHTS, ...options.weights };
+  const weights = { ...DEFAULT_OPERATION_WEIGHTS, ...checkedWeights(options.weights) };
 
   const byType: { readonly [T in CacheOperationType]: Arbitrary<Extract<CacheOperation<K, V>, { type: T }>> } = {
     set: fc
@@ -132,6 +137,7 @@ export function cacheOperation<K, V>(
  * An arbitrary of operation sequences: arrays of {@link cacheOperation}. Shrinks to the
  * shortest, simplest sequence that still fails.
  *
+ * @throws as {@link cacheOperation} does (TypeError for an unknown option or weight name).
  * @example
  * import fc from 'fast-check';
  * import { applyOperation, assertInvariants, cacheOperations, createVirtualCache } from 'macho/testing';
@@ -150,12 +156,33 @@ export function cacheOperations<K, V>(
   values: Source<V>,
   options: CacheOperationsOptions = {},
 ): Arbitrary<CacheOperation<K, V>[]> {
+  knownOptions('macho/testing: cacheOperations', options, [...OPERATION_OPTIONS, ...SEQUENCE_OPTIONS]);
   const { minLength, maxLength, size, ...operationOptions } = options;
   return fc.array(cacheOperation(keys, values, operationOptions), {
     ...(minLength === undefined ? {} : { minLength }),
     ...(maxLength === undefined ? {} : { maxLength }),
     ...(size === undefined ? {} : { size }),
   });
+}
+
+/**
+ * The option names of {@link cacheOperation} (`cacheCommands` and `cacheOperations` add theirs).
+ * @internal (not exported by `macho/testing`)
+ */
+export const OPERATION_OPTIONS: readonly string[] = Object.freeze(['weights', 'ttl', 'maxAdvance']);
+const SEQUENCE_OPTIONS: readonly string[] = ['minLength', 'maxLength', 'size'];
+
+// The weights object, its names checked: a typo must not leave a default in place.
+function checkedWeights(weights: unknown): Partial<Record<CacheOperationType, number>> | undefined {
+  if (weights === undefined) return undefined;
+  if (typeof weights !== 'object' || weights === null || Array.isArray(weights))
+    throw new TypeError(`macho/testing: weights must be an object of operation types to numbers; got ${show(weights)}`);
+  for (const name of Object.keys(weights))
+    if (!(OPERATION_TYPES as readonly string[]).includes(name))
+      throw new TypeError(
+        `macho/testing: unknown operation ${JSON.stringify(name)} in weights; the operations are ${OPERATION_TYPES.join(', ')}`,
+      );
+  return weights;
 }
 
 function toArbitrary<T>(name: string, source: Source<T>): Arbitrary<T> {

@@ -1,13 +1,16 @@
 /**
  * `macho/testing`: helpers to property-test your own cache configurations.
  *
- * - {@link createVirtualCache}: a cache on a virtual clock (`advance(ms)` fires expiry timers);
+ * - {@link createVirtualCache}: a cache on a virtual clock (`advance(ms)` fires expiry timers,
+ *   and throws a {@link VirtualTimeError} for an error the cache reported meanwhile);
  * - {@link cacheOperation} / {@link cacheOperations}: fast-check arbitraries of operations,
  *   applied with {@link applyOperation};
  * - {@link cacheCommands} / {@link runCacheCommands}: model-based testing with `fc.commands`
  *   against a reference {@link CacheModel};
  * - {@link checkInvariants} / {@link assertInvariants}: what must hold for any configuration,
- *   and {@link recordEvents} to check metrics against the events.
+ *   and {@link recordEvents} to check metrics and entries against the events (an entry
+ *   leaves only with an event that says why, an eviction only from a full shard, an
+ *   expiry only once due).
  *
  * This entry point needs **fast-check** (≥ 3) installed: it is an optional peer
  * dependency of `macho`, used only here (`npm install --save-dev fast-check`).
@@ -28,7 +31,7 @@
  * @module
  */
 export type { VirtualCache, VirtualCacheOptions } from './virtualCache.js';
-export { createVirtualCache } from './virtualCache.js';
+export { createVirtualCache, VirtualTimeError } from './virtualCache.js';
 export type {
   AdvanceOperation,
   CacheOperation,

@@ -7,6 +7,7 @@
 import type { Counts, MetricsSnapshot, ShardMetrics } from '../metrics/metricsSnapshot.js';
 import type { CacheSnapshot } from '../shard/snapshot.js';
 import type { EventCounts, EventRecorder } from './eventRecorder.js';
+import { trackingOf } from './eventRecorder.js';
 import { show } from './operations.js';
 
 /**
@@ -48,7 +49,8 @@ export interface InvariantExtras<K = unknown, V = unknown> {
   /**
    * A recorder started with {@link recordEvents}: adds "metrics = counted events"
    * (`metrics().evictions − baseline === evict events`, and so on for hits, misses,
-   * sets, deletes, expirations and size).
+   * sets, deletes, expirations and size), and, while it records, the checks that hold
+   * for any eviction policy and bound the cache from below (see {@link checkInvariants}).
    */
   readonly recorder?: EventRecorder<K, V>;
 }
@@ -90,11 +92,29 @@ const MAX_LISTED = 5;
  *   are the sums of the shards, `maxSize` is `maxCacheSize`;
  * - `hitRatio` is in [0, 1] and equals `hits / (hits + misses)` (0 with no reads);
  * - the snapshot, its entries array, each entry and the metrics are frozen;
- * - with `extras.recorder`: metrics moved by exactly the counted events.
+ * - with `extras.recorder`: metrics moved by exactly the counted events; and, while
+ *   it records, what holds for any eviction policy (the checks above are upper bounds;
+ *   these also catch a cache that holds too little, or lets entries go too early):
+ *   - an entry leaves only with an event that says why (`'evict'`, `'expire'`,
+ *     `'delete'`, `'clear'`): every key the events leave live is in `snapshot()`, with
+ *     the last value written, and nothing else is;
+ *   - an `'evict'` only when a new key arrives in a full shard (its live entries equal
+ *     its `maxSize`), one per new key; a new key in a full shard always evicts;
+ *   - an `'expire'` only at or after the entry's expiry time (`at ≥ expiredAt`, the
+ *     time `snapshot()` showed);
+ *   - a `'hit'` only for a live key, with its value; a `'miss'` only for a key that is
+ *     not; `'set'` says `replaced` exactly for a live key; `'clear'` counts its shard.
  *
  * Reading `size`, `keys()` and `snapshot()` is what any read does: it removes the
  * entries whose TTL passed (as logged `expire` commands). A read that throws is
  * reported as a violation, not rethrown.
+ *
+ * With a recorder, call it between commands, not from inside a subscriber of the cache
+ * (`events$`, `on()`, `watch()`, …): there, the events of the command being delivered,
+ * and of any command the subscriber makes, are still queued, so the recorder cannot
+ * have them. That is detected (the cache's `snapshot().version` counts commands
+ * applied; the recorder counts those it received on `commands$`) and reported as the
+ * one violation "the recorder is behind …", instead of false differences.
  *
  * @returns `{ ok, violations }`: never throws for a broken invariant.
  * @example
@@ -169,10 +189,7 @@ export function checkInvariants<K, V>(
     }
   }
 
-  if (extras.recorder !== undefined) {
-    const end = extras.recorder.final ?? metrics;
-    if (end !== undefined) checkRecorded(extras.recorder, end, fail);
-  }
+  if (extras.recorder !== undefined) checkRecorder(extras.recorder, metrics, snapshot, settled, fail);
 
   return Object.freeze({ ok: violations.length === 0, violations: Object.freeze(violations) });
 }
@@ -291,6 +308,34 @@ function checkSnapshot<K, V>(
           fail(`shard ${index}: metrics size ${shard.size} differs from its ${perShard[index]} snapshot entries`);
       });
   }
+}
+
+function checkRecorder<K, V>(
+  recorder: EventRecorder<K, V>,
+  metrics: CheckedMetrics | undefined,
+  snapshot: CacheSnapshot<K, V> | undefined,
+  settled: boolean,
+  fail: (message: string) => void,
+): void {
+  const tracking = recorder.stopped ? undefined : trackingOf(recorder);
+  if (tracking !== undefined && snapshot !== undefined) {
+    const behind = snapshot.version - tracking.version - tracking.commands;
+    if (behind > 0) {
+      fail(
+        `the recorder is behind: ${behind} command(s) applied since it started have not been delivered to it ` +
+          'yet (checkInvariants was called while the cache was still handing out events: from inside a ' +
+          'subscriber of the cache?); the checks against recorded events are skipped. Check between commands.',
+      );
+      return;
+    }
+  }
+  const end = recorder.final ?? metrics;
+  if (end !== undefined) checkRecorded(recorder, end, fail);
+  if (tracking === undefined) return;
+  const { problems } = tracking.ledger;
+  for (const problem of problems.slice(0, MAX_LISTED)) fail(problem);
+  if (problems.length > MAX_LISTED) fail(`… and ${problems.length - MAX_LISTED} more problem(s) with the recorded events`);
+  if (settled && snapshot !== undefined) for (const problem of tracking.ledger.compare(snapshot)) fail(problem);
 }
 
 function checkRecorded<K, V>(recorder: EventRecorder<K, V>, end: CheckedMetrics, fail: (message: string) => void): void {

@@ -1,17 +1,21 @@
 /**
  * Model-based testing with `fc.commands`: each command performs one operation on a
- * virtual cache and checks the answer against a {@link CacheModel}. This file imports
- * fast-check (an optional peer dependency of `macho`, needed by `macho/testing`).
+ * virtual cache and checks the answer, and the events it caused, against a
+ * {@link CacheModel}. This file imports fast-check (an optional peer dependency of
+ * `macho`, needed by `macho/testing`).
  *
  * @module
  */
 import type { Arbitrary, Command } from 'fast-check';
 import fc from 'fast-check';
+import { knownOptions } from '../errors.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheOperationOptions, Source } from './arbitraries.js';
-import { cacheOperation } from './arbitraries.js';
+import { cacheOperation, OPERATION_OPTIONS } from './arbitraries.js';
 import type { CacheModel } from './cacheModel.js';
 import { createCacheModel } from './cacheModel.js';
+import type { EventRecorder } from './eventRecorder.js';
+import { recordEvents, trackingOf } from './eventRecorder.js';
 import { checkInvariants } from './invariants.js';
 import type { CacheOperation } from './operations.js';
 import { applyOperation, describeOperation } from './operations.js';
@@ -37,12 +41,26 @@ export interface CacheModelCommand<K = unknown, V = unknown> extends Command<Cac
  */
 export interface CacheCommandsOptions extends CacheOperationOptions {
   /**
-   * After every command, also run {@link checkInvariants} and compare `snapshot()`
-   * with the model (every entry the cache holds is one the model holds, with the same
-   * value and expiry). Default `true`; `false` checks only the answers and
-   * `size ≤ maxCacheSize`.
+   * After every command, also run {@link checkInvariants} (with the events recorded
+   * since the cache was made) and compare `snapshot()` with the model (every entry the
+   * cache holds is one the model holds, with the same value and expiry). Default
+   * `true`; `false` checks only the answers, the events (each removal explained and
+   * allowed) and `size ≤ maxCacheSize`.
    */
   readonly invariants?: boolean;
+}
+
+// The recorder of each virtual cache under test: the model learns from its events.
+// Made by runCacheCommands, or at the first command when the caller runs fc.modelRun itself.
+const recorders = new WeakMap<object, EventRecorder<unknown, unknown>>();
+
+function recorderOf<K, V>(real: VirtualCache<K, V>): EventRecorder<K, V> {
+  let recorder = recorders.get(real) as EventRecorder<K, V> | undefined;
+  if (recorder === undefined) {
+    recorder = recordEvents(real.cache);
+    recorders.set(real, recorder as EventRecorder<unknown, unknown>);
+  }
+  return recorder;
 }
 
 class OperationCommand<K, V> implements CacheModelCommand<K, V> {
@@ -56,14 +74,17 @@ class OperationCommand<K, V> implements CacheModelCommand<K, V> {
   }
 
   run(model: CacheModel<K, V>, real: VirtualCache<K, V>): void {
+    const recorder = recorderOf(real);
+    const from = recorder.events.length;
     const result = applyOperation(real, this.operation);
-    const problems = model.observe(this.operation, result);
+    const problems = model.observe(this.operation, result, recorder.events.slice(from));
     if (real.now() !== model.now) problems.push(`the clock reads ${real.now()}; the model's reads ${model.now}`);
     const { cache } = real;
     if (this.invariants) {
-      problems.push(...checkInvariants(cache).violations);
+      problems.push(...checkInvariants(cache, { recorder }).violations);
       problems.push(...model.compareSnapshot(cache.snapshot()));
     } else {
+      problems.push(...(trackingOf(recorder)?.ledger.problems ?? []));
       const size = cache.size;
       if (size > model.capacity) problems.push(`size ${size} exceeds maxCacheSize ${model.capacity}`);
     }
@@ -78,21 +99,31 @@ class OperationCommand<K, V> implements CacheModelCommand<K, V> {
 
 /**
  * The command arbitraries for `fc.commands`: each command performs one generated
- * operation on a {@link VirtualCache} (the "real" system) and checks the answer against
- * a {@link CacheModel} (a `Map` with expiry times that ignores eviction order). The
- * checks hold for any policy: a value returned is the last one written for that key
- * and not expired (for `peek` too); `has`/`delete` agree; a key seen absent stays
- * absent until written; `size ≤ maxCacheSize`; with `invariants` (default), every
- * {@link checkInvariants} invariant after every command.
+ * operation on a {@link VirtualCache} (the "real" system) and checks the answer, and
+ * the events it caused, against a {@link CacheModel} (a `Map` with expiry times that
+ * learns evictions from the events). The checks hold for any policy: a value returned
+ * is the last one written for that key and not expired (for `peek` too); a key that no
+ * event removed and whose expiry has not come is answered by `get`/`peek`/`has`; an
+ * entry leaves only with an `'evict'` (only when a new key arrives in a full shard,
+ * one per new key), an `'expire'` (at or after `set` time + TTL), a `'delete'` or a
+ * `'clear'`; `size ≤ maxCacheSize`; with `invariants` (default), every
+ * {@link checkInvariants} invariant after every command. An `update` of a value immer
+ * cannot draft must be refused (see `UpdateOperation`), so values may be of any type.
  *
+ * Each command's `run` records the virtual cache's events from its first command on
+ * (see {@link recordEvents}); a model from {@link createCacheModel} must start with
+ * the cache (empty, or both built from the same state).
+ *
+ * @throws TypeError for an unknown option or weight name, as {@link cacheOperation}.
  * @example
  * import fc from 'fast-check';
-import type { CacheOptions } from '../options.js';
+ * import type { CacheOptions } from 'macho';
  * import { cacheCommands, runCacheCommands } from 'macho/testing';
  *
+ * const config: CacheOptions = { maxCacheSize: 2, ttl: 100, strategy: 'fifo' };
  * fc.assert(
  *   fc.property(fc.commands(cacheCommands(['a', 'b', 'c'], fc.integer()), { size: '+1' }), (commands) => {
- *     runCacheCommands(commands, { maxCacheSize: 2, ttl: 100, strategy: 'fifo' });
+ *     runCacheCommands(commands, config);
  *   }),
  * );
  */
@@ -101,6 +132,7 @@ export function cacheCommands<K, V>(
   values: Source<V>,
   options: CacheCommandsOptions = {},
 ): Arbitrary<CacheModelCommand<K, V>>[] {
+  knownOptions('macho/testing: cacheCommands', options, [...OPERATION_OPTIONS, 'invariants']);
   const { invariants = true, ...operationOptions } = options;
   return [cacheOperation(keys, values, operationOptions).map((op) => new OperationCommand(op, invariants))];
 }
@@ -109,14 +141,18 @@ export function cacheCommands<K, V>(
  * Runs `commands` (from `fc.commands(cacheCommands(…))`) with `fc.modelRun` on a new
  * virtual cache built with `options` and a fresh model, then disposes of the cache.
  *
- * @throws the first inconsistency found, naming the command that revealed it.
+ * @param options - the configuration under test, as for `new Cache(options)`.
+ * @throws the first inconsistency found, naming the command that revealed it; or
+ *   what the cache or the clock threw (a `VirtualTimeError` for a custom policy that
+ *   threw during a timer-driven expiry).
  * @example
  * import fc from 'fast-check';
-import type { CacheOptions } from '../options.js';
+ * import type { CacheOptions } from 'macho';
  * import { cacheCommands, runCacheCommands } from 'macho/testing';
  *
+ * const config: CacheOptions = { maxCacheSize: 2, shardCount: 2, bloom: true };
  * fc.assert(fc.property(fc.commands(cacheCommands([1, 2, 3], fc.boolean())), (commands) => {
- *   runCacheCommands(commands, { maxCacheSize: 2, shardCount: 2, bloom: true });
+ *   runCacheCommands(commands, config);
  * }));
  */
 export function runCacheCommands<K, V>(
@@ -125,6 +161,7 @@ export function runCacheCommands<K, V>(
 ): void {
   const real = createVirtualCache<K, V>(options);
   try {
+    recorderOf(real); // from the start, before any command
     fc.modelRun(() => ({ model: createCacheModel<K, V>(real.cache), real }), commands);
   } finally {
     real.dispose();

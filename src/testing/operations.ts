@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isDraftable } from 'immer';
 import type { Cache } from '../cache.js';
 
 /**
@@ -70,6 +71,10 @@ export interface ClearOperation {
 
 /**
  * `cache.update(key, () => value)`: replaces the value of a live entry, keeping its expiry.
+ * When the current value is an object immer cannot draft (a `Date`, an instance of a
+ * class not marked `[immerable]`), the cache refuses with a `TypeError` and the entry
+ * stays as it was: {@link applyOperation} expects that refusal and returns the value
+ * unchanged, so scenarios may store values of any type.
  * @example
  * const op: UpdateOperation<string, number> = { type: 'update', key: 'a', value: 2 };
  */
@@ -143,8 +148,8 @@ export interface OperationTarget<K = unknown, V = unknown> {
 }
 
 /**
- * What an operation returns: the value for `get`/`peek`/`update`, the boolean for
- * `has`/`delete`, else `undefined`.
+ * What an operation returns: the value for `get`/`peek`/`update` (for an `update`
+ * the cache refused, the value as it stays), the boolean for `has`/`delete`, else `undefined`.
  * @example
  * const result: OperationResult<number> = applyOperation(virtual, { type: 'has', key: 'a' }); // a boolean
  */
@@ -155,6 +160,12 @@ export type OperationResult<V> = V | boolean | undefined;
  *
  * @returns what the cache method returned: the value for `get`, `peek` and `update`,
  *   the boolean for `has` and `delete`, `undefined` for `set`, `clear` and `advance`.
+ *   An `update` of a value immer cannot draft is refused by the cache (`TypeError`,
+ *   nothing changes; see {@link UpdateOperation}): that refusal is caught here, and the
+ *   value, unchanged, is returned.
+ * @throws whatever the cache or the clock throws otherwise (a policy's
+ *   `PolicyContractError`, a `CacheDisposedError`; from `advance`, an error reported
+ *   while timers ran; see `VirtualCache.advance`).
  * @example
  * import { applyOperation, createVirtualCache } from 'macho/testing';
  *
@@ -181,8 +192,17 @@ export function applyOperation<K, V>(target: OperationTarget<K, V>, operation: C
       cache.clear();
       return undefined;
     case 'update': {
-      const { value } = operation;
-      return cache.update(operation.key, () => value);
+      const { key, value } = operation;
+      try {
+        return cache.update(key, () => value);
+      } catch (error) {
+        // The documented refusal (Cache.update): the entry keeps its value.
+        if (isDraftRefusal(error)) {
+          const current = cache.peek(key);
+          if (refusesUpdate(current)) return current;
+        }
+        throw error;
+      }
     }
     case 'advance':
       target.advance(operation.ms);
@@ -191,9 +211,30 @@ export function applyOperation<K, V>(target: OperationTarget<K, V>, operation: C
 }
 
 /**
- * A one-line, code-like description of an operation, for failure messages.
+ * True when `cache.update` refuses to change `value`: a non-null object that immer
+ * cannot draft (a `Date`, a `RegExp`, an instance of a class not marked `[immerable]`…).
+ * The cache then throws a `TypeError` and keeps the value.
+ * @internal (not exported by `macho/testing`)
+ * @example
+ * refusesUpdate(new Date()); // true
+ * refusesUpdate({ a: 1 }); // false
+ */
+export function refusesUpdate(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !isDraftable(value);
+}
+
+// The cache's TypeError for a value immer cannot draft (see Cache.update).
+function isDraftRefusal(error: unknown): boolean {
+  return error instanceof TypeError && error.message.startsWith('macho: update() cannot draft');
+}
+
+/**
+ * A one-line, code-like description of an operation, for failure messages. Keys and
+ * values are written so that different ones never read alike: `"1"` and `1`, a `Date`
+ * and its ISO string, `0` and `-0`, a class instance and a plain object.
  * @example
  * describeOperation({ type: 'set', key: 'a', value: 1, ttl: 50 }); // 'set("a", 1, { ttl: 50 })'
+ * describeOperation({ type: 'set', key: 'a', value: new Date(0) }); // 'set("a", new Date("1970-01-01T00:00:00.000Z"))'
  */
 export function describeOperation(operation: CacheOperation): string {
   switch (operation.type) {
@@ -211,26 +252,103 @@ export function describeOperation(operation: CacheOperation): string {
 }
 
 /**
- * A short rendering of a key or value for messages.
+ * A short rendering of a key or value for messages, written so that two different
+ * values never look alike: a string is quoted (`"1"` is not `1`), a `Date` reads
+ * `new Date("…")` (not the string of its ISO time), a class instance carries its class
+ * name (`Money {"cents":5}`), `Map` and `Set` show their contents, `-0` and `1n` are
+ * spelled out. Objects are cut at about 80 characters (ending in `…`).
  * @internal (not exported by `macho/testing`)
  * @example
  * show('a'); // '"a"'
+ * show(new Date(0)); // 'new Date("1970-01-01T00:00:00.000Z")'
  */
 export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (Object.is(value, -0)) return '-0';
-  if (typeof value === 'object' && value !== null) {
-    try {
-      const json = JSON.stringify(value);
-      if (json !== undefined) return json.length > 60 ? `${json.slice(0, 57)}...` : json;
-    } catch {
-      // fall through: cyclic or otherwise unserialisable
-    }
-  }
+  if (typeof value !== 'object' || value === null) return showPrimitive(value);
   try {
-    return String(value);
+    const budget = { left: SHOWN_LENGTH };
+    const text = showObject(value, budget, new Set());
+    return text.length > SHOWN_LENGTH ? `${text.slice(0, SHOWN_LENGTH - 1)}…` : text;
   } catch {
+    // A proxy or getter that throws: say what it is, not what it holds.
     return Object.prototype.toString.call(value);
   }
+}
+
+/** About how long {@link show} lets an object's rendering grow. */
+const SHOWN_LENGTH = 80;
+
+function showPrimitive(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'function':
+      return value.name === '' ? '[Function]' : `[Function ${value.name}]`;
+    default:
+      // undefined, null, booleans, symbols (String, not a template: a symbol refuses `${}`)
+      return String(value);
+  }
+}
+
+// Renders an object as code-like text; `budget` (roughly the characters of the
+// primitives written so far) stops the walk once the text will be cut anyway, so a
+// huge value costs little; `seen` marks cycles.
+function showObject(value: object, budget: { left: number }, seen: Set<object>): string {
+  if (budget.left <= 0) return '…';
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  try {
+    return objectText(value, budget, seen);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function objectText(value: object, budget: { left: number }, seen: Set<object>): string {
+  const inner = (item: unknown): string => {
+    if (typeof item !== 'object' || item === null) {
+      const text = showPrimitive(item);
+      budget.left -= text.length + 1;
+      return text;
+    }
+    return showObject(item, budget, seen);
+  };
+  const items = (list: Iterable<unknown>, render: (item: unknown) => string = inner): string => {
+    const out: string[] = [];
+    for (const item of list) {
+      if (budget.left <= 0) {
+        out.push('…');
+        break;
+      }
+      out.push(render(item));
+    }
+    return out.join(',');
+  };
+  if (Array.isArray(value)) return `[${items(Array.from(value as unknown[]))}]`;
+  if (value instanceof Date) {
+    const time = value.getTime();
+    return Number.isNaN(time) ? 'new Date(NaN)' : `new Date(${JSON.stringify(value.toISOString())})`;
+  }
+  if (value instanceof Map)
+    return `new Map([${items(value, (pair) => `[${items(pair as [unknown, unknown])}]`)}])`;
+  if (value instanceof Set) return `new Set([${items(value)}])`;
+  if (value instanceof RegExp) return String(value);
+  if (value instanceof Error) return `new ${value.name}(${JSON.stringify(value.message)})`;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return `${value.constructor.name}.from([${items(Array.from(value as unknown as ArrayLike<unknown>))}])`;
+  // Boxed primitives: `new Number(1)` is not `1`.
+  if (value instanceof Number || value instanceof String || value instanceof Boolean)
+    return `new ${value.constructor.name}(${inner(value.valueOf())})`;
+  const proto: unknown = Object.getPrototypeOf(value);
+  const fields = `{${items(Reflect.ownKeys(value).filter((k) => Object.prototype.propertyIsEnumerable.call(value, k)), (k) => {
+    const name = typeof k === 'string' ? JSON.stringify(k) : `[${String(k)}]`;
+    return `${name}:${inner((value as Record<PropertyKey, unknown>)[k as string])}`;
+  })}}`;
+  if (proto === Object.prototype) return fields;
+  if (proto === null) return `[Object: null prototype] ${fields}`;
+  const name = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  return `${typeof name === 'string' && name !== '' ? name : '[object with a custom prototype]'} ${fields}`;
 }

@@ -1,14 +1,17 @@
 /**
  * A cache on a virtual clock: time moves only when the test says so, and moving it
  * runs the cache's expiry timers that fall due on the way, so TTL tests never sleep.
+ * An error the cache reports while those timers run (it has no caller to throw to) is
+ * thrown by the advance that ran them, so the test fails where the clock moved.
  *
  * This file does not import fast-check: `createVirtualCache` works without it.
  *
  * @module
  */
-import { VirtualTimeScheduler } from 'rxjs';
+import { config, VirtualTimeScheduler } from 'rxjs';
 import { Cache } from '../cache.js';
 import type { CacheOptions } from '../options.js';
+import { reportError } from '../stream/reportError.js';
 
 const PREFIX = 'macho/testing: ';
 
@@ -39,19 +42,68 @@ export interface VirtualCache<K = unknown, V = unknown> {
   /**
    * Moves virtual time forward by `ms`, running every timer due by then (the cache's
    * expiry timer among them), and stops exactly at the target.
+   *
+   * An error that a timer's work *reports* rather than throws (a custom policy's hook
+   * throwing during a timer-driven expiry, which has no caller to throw to, goes to
+   * RxJS's `config.onUnhandledError`, else is rethrown on a later tick) is caught while
+   * the timers run and thrown from here once they are done, so the test that moved the
+   * clock fails (and fast-check shrinks it) instead of the process dying later. The
+   * hook is restored before `advance` returns or throws; errors reported outside an
+   * advance, or asynchronously by RxJS itself (a throwing subscriber of yours), go
+   * where they always go.
    * @returns the new time.
    * @throws RangeError if `ms` is negative or not finite.
+   * @throws {@link VirtualTimeError} when errors were reported while the timers ran
+   *   (`cause`: the first; `errors`: all). The clock is at the target all the same,
+   *   and every timer due ran.
+   * @throws whatever a timer's work threw, unchanged (an action of yours on a shared
+   *   scheduler); the timers after it do not run, and the clock is at the target.
    */
   advance(ms: number): number;
   /**
-   * Moves virtual time forward to `time`, as {@link advance} does. The clock never
-   * runs backwards: a `time` before {@link now} throws.
+   * Moves virtual time forward to `time`, as {@link advance} does (errors included).
+   * The clock never runs backwards: a `time` before {@link now} throws.
    * @returns the new time.
    * @throws RangeError if `time` is before now or not finite.
+   * @throws {@link VirtualTimeError} as {@link advance} does.
    */
   advanceTo(time: number): number;
   /** Disposes of the cache (its timers are cancelled). Calling it again does nothing. */
   dispose(): void;
+}
+
+// How many reported errors a VirtualTimeError's message names (all are in `.errors`).
+const LISTED_ERRORS = 3;
+
+/**
+ * Thrown by {@link VirtualCache.advance} and {@link VirtualCache.advanceTo} when the
+ * timers they ran reported errors (see `advance`): an `AggregateError` of them, with the
+ * first as `cause`.
+ * @example
+ * try {
+ *   virtual.advance(100);
+ * } catch (error) {
+ *   if (error instanceof VirtualTimeError) console.error(error.cause); // e.g. a PolicyContractError
+ * }
+ */
+export class VirtualTimeError extends AggregateError {
+  override readonly name = 'VirtualTimeError';
+  /** Virtual time when the advance began. */
+  readonly from: number;
+  /** The advance's target: where the clock is now. */
+  readonly to: number;
+  constructor(errors: readonly unknown[], from: number, to: number) {
+    const what = errors.slice(0, LISTED_ERRORS).map(describeError);
+    if (errors.length > LISTED_ERRORS) what.push(`… and ${errors.length - LISTED_ERRORS} more (see .errors)`);
+    super(
+      errors,
+      `${PREFIX}${errors.length === 1 ? 'an error was' : `${errors.length} errors were`} reported while the timers ` +
+        `due from ${from} to ${to} ms (virtual time) ran: ${what.join('; ')}`,
+      { cause: errors[0] },
+    );
+    this.from = from;
+    this.to = to;
+  }
 }
 
 // A scheduler that is being flushed by one of our advances: an advance from inside
@@ -70,7 +122,8 @@ const flushing = new WeakSet<VirtualTimeScheduler>();
  *   `CacheOptions` object is accepted as it is); a `scheduler`, if given, must be a
  *   `VirtualTimeScheduler`.
  * @throws TypeError if `options.scheduler` is not a `VirtualTimeScheduler`; the cache's
- *   own TypeError or RangeError for a bad option.
+ *   own TypeError or RangeError for a bad option. (`advance` and `advanceTo` throw a
+ *   {@link VirtualTimeError} for errors reported while their timers ran.)
  * @example
  * import { createVirtualCache } from 'macho/testing';
  *
@@ -119,17 +172,45 @@ export function createVirtualCache<K = unknown, V = unknown>(
 // `flush()` runs actions while their time is ≤ `maxFrames` and sets the clock to the
 // time of the last one it ran; a no-op scheduled at the target makes that the target,
 // and `maxFrames` keeps later timers (the next expiry) pending.
+//
+// While the actions run, RxJS's `config.onUnhandledError` collects what the cache
+// reports (an error in a timer-driven expiry has no caller: src/stream/reportError.ts
+// hands it to that hook, else rethrows it on a later tick, where it would kill the
+// process long after the property passed). The collected errors are thrown here, as
+// one VirtualTimeError, once the clock is at the target and the hook is restored.
 function runUntil(scheduler: VirtualTimeScheduler, target: number): void {
+  const from = scheduler.now();
   const maxFrames = scheduler.maxFrames;
-  scheduler.schedule(() => {}, target - scheduler.now());
+  const reported: unknown[] = [];
+  const hook = config.onUnhandledError;
+  scheduler.schedule(() => {}, target - from);
   scheduler.maxFrames = target;
   flushing.add(scheduler);
+  config.onUnhandledError = (error: unknown) => {
+    reported.push(error);
+  };
+  let completed = false;
   try {
     scheduler.flush();
+    completed = true;
   } finally {
+    config.onUnhandledError = hook;
     flushing.delete(scheduler);
     scheduler.maxFrames = maxFrames;
     // flush() throws on a failing action and then drops the rest: still end at the target.
     scheduler.frame = target;
+    // An action threw: its error goes up unchanged, and what was reported before it
+    // goes where it would have gone without us (nothing is swallowed).
+    if (!completed) for (const error of reported) reportError(error);
+  }
+  if (reported.length > 0) throw new VirtualTimeError(reported, from, target);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
   }
 }
