@@ -22,9 +22,16 @@
  * @module
  */
 
-import { parseArgs } from 'node:util';
 import { LRUCache } from 'lru-cache';
 import { Cache } from 'macho';
+import { parseFlags } from './flags.js';
+
+const USAGE = `Usage: npx tsx bench/hotKeyChurn.ts [flags]
+
+  --entries=N      keys the stores are filled with (default 100,000)
+  --ops=N          iterations of delete + get + set per pass (default 20,000)
+  --passes=N       timed passes, printed one by one (default 5)
+  --help           this text`;
 
 interface Store {
   get(key: string): unknown;
@@ -41,12 +48,10 @@ function stores(entries: number): Record<string, () => Store> {
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      entries: { type: 'string', default: '100000' },
-      ops: { type: 'string', default: '20000' },
-      passes: { type: 'string', default: '5' },
-    },
+  const values = parseFlags(USAGE, {
+    entries: { type: 'string', default: '100000' },
+    ops: { type: 'string', default: '20000' },
+    passes: { type: 'string', default: '5' },
   });
   const entries = Number(values.entries);
   const ops = Number(values.ops);

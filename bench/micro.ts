@@ -26,12 +26,21 @@
 
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Implementation } from './adapters/adapter.js';
+import { parseFlags } from './flags.js';
 import { MACHO_VARIANTS, POLICY_VARIANTS } from './adapters/macho.js';
 import { PEERS } from './adapters/peers.js';
 import { canGc } from './gc.js';
 import { runMemory } from './memory.js';
+
+const USAGE = `Usage: npx tsx bench/micro.ts [flags]
+
+  --runs=N         timed loops per cell; the fastest counts (default 9)
+  --ops=N          operations per loop (default: per row)
+  --policies       rows: lru-cache and every built-in strategy, plus bytes per entry
+  --entries=N      with --policies: entries for the bytes-per-entry figure (default 100,000)
+  --row=NAME       measure one row in this process and print its cells as JSON (used internally)
+  --help           this text`;
 
 interface Store {
   get(key: string): unknown;
@@ -104,14 +113,12 @@ function measure(row: Implementation, runs: number): string[] {
 }
 
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string', default: '9' },
-      ops: { type: 'string' },
-      row: { type: 'string' },
-      policies: { type: 'boolean', default: false },
-      entries: { type: 'string', default: '100000' },
-    },
+  const values = parseFlags(USAGE, {
+    runs: { type: 'string', default: '9' },
+    ops: { type: 'string' },
+    row: { type: 'string' },
+    policies: { type: 'boolean', default: false },
+    entries: { type: 'string', default: '100000' },
   });
   const runs = Number(values.runs);
   const entries = Number(values.entries);

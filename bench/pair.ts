@@ -19,9 +19,9 @@
 import { LRUCache } from 'lru-cache';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { CacheOptions } from 'macho';
 import * as current from 'macho';
+import { parseFlags } from './flags.js';
 import { KeySpaces, zipfStream } from './inputs.js';
 import { compileLoop } from './workloads.js';
 
@@ -47,7 +47,8 @@ const USAGE = `Usage: node --expose-gc --import tsx bench/pair.ts [flags]
   --rounds=N        timed passes over the stream (default 5), after an untimed one
   --ops=N           length of the cache-aside stream (default 2,000,000)
   --chunk=N         operations per timed chunk (default 20,000)
-  --capacity=N      entries (default 100,000); keys: 10 x capacity, Zipf(0.99)`;
+  --capacity=N      entries (default 100,000); keys: 10 x capacity, Zipf(0.99)
+  --help            this text`;
 
 function machoRow(name: string, module: CacheModule, options: CacheOptions, listen: string | undefined): Row {
   return {
@@ -99,23 +100,16 @@ function quartiles(values: readonly number[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      base: { type: 'string' },
-      listen: { type: 'string' },
-      ttl: { type: 'string', default: '0' },
-      strategy: { type: 'string', default: 'lru' },
-      rounds: { type: 'string', default: '5' },
-      chunk: { type: 'string', default: '20000' },
-      ops: { type: 'string', default: '2000000' },
-      capacity: { type: 'string', default: '100000' },
-      help: { type: 'boolean', default: false },
-    },
+  const values = parseFlags(USAGE, {
+    base: { type: 'string' },
+    listen: { type: 'string' },
+    ttl: { type: 'string', default: '0' },
+    strategy: { type: 'string', default: 'lru' },
+    rounds: { type: 'string', default: '5' },
+    chunk: { type: 'string', default: '20000' },
+    ops: { type: 'string', default: '2000000' },
+    capacity: { type: 'string', default: '100000' },
   });
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
   const listen = values.listen;
   if (listen !== undefined && listen !== 'evict' && listen !== 'commands') throw new Error(`--listen: evict or commands`);
   const ttl = Number(values.ttl);

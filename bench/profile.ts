@@ -11,20 +11,29 @@
  */
 
 import { MACHO_VARIANTS } from './adapters/macho.js';
+import { parseFlags } from './flags.js';
 import { PEERS } from './adapters/peers.js';
 import { buildStreams, FULL_SIZES, KeySpaces, QUICK_SIZES } from './inputs.js';
 import { compileLoop, WORKLOADS } from './workloads.js';
 
-const args = new Map(
-  process.argv.slice(2).map((arg) => {
-    const eq = arg.indexOf('=');
-    return eq < 0 ? [arg, ''] : [arg.slice(0, eq), arg.slice(eq + 1)];
-  }),
-);
-const implName = args.get('--impl') ?? 'macho lru +evict';
-const workloadName = args.get('--workload') ?? 'cache-aside';
-const runs = Number(args.get('--runs') ?? 8);
-const sizes = args.has('--quick') ? QUICK_SIZES : FULL_SIZES;
+const USAGE = `Usage: node --cpu-prof --import tsx bench/profile.ts [flags]
+
+  --impl=NAME      one of: ${[...PEERS, ...MACHO_VARIANTS].map((i) => i.name).join(', ')} (default "macho lru +evict")
+  --workload=NAME  one of: ${WORKLOADS.map((w) => w.name).join(', ')} (default cache-aside)
+  --runs=N         timed runs (default 8)
+  --quick          the smoke-run sizes
+  --help           this text`;
+
+const flags = parseFlags(USAGE, {
+  impl: { type: 'string', default: 'macho lru +evict' },
+  workload: { type: 'string', default: 'cache-aside' },
+  runs: { type: 'string', default: '8' },
+  quick: { type: 'boolean', default: false },
+});
+const implName = flags.impl;
+const workloadName = flags.workload;
+const runs = Number(flags.runs);
+const sizes = flags.quick ? QUICK_SIZES : FULL_SIZES;
 
 const impl = [...PEERS, ...MACHO_VARIANTS].find((i) => i.name === implName);
 const workload = WORKLOADS.find((w) => w.name === workloadName);
