@@ -38,7 +38,11 @@ import { SlotList } from './slotList.js';
  * In this cache the victim is chosen before the new key is placed (the shard asks for
  * a victim when it is full, then inserts). The decision is the same as Caffeine's,
  * which inserts first and evicts after: the window's LRU that the new key pushes out
- * is known before the new key arrives.
+ * is known before the new key arrives. One exception, reachable only with
+ * `protectedPercent: 1` (probation can then be empty): Caffeine moves the candidate
+ * into probation first, finds it there as probation's oldest entry, and evicts it
+ * unjudged; here it is compared with protected's oldest entry, so that a main area
+ * made all of protected still admits keys more frequent than its coldest one.
  *
  * Adaptive window sizing (Caffeine's hill climber: a sample of 10 × capacity requests
  * while the cache is full, a step of 6.25% of the capacity towards whichever window size
