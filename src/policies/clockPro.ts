@@ -53,6 +53,10 @@
  * - When HAND_hot, making room for a promotion, reaches the page being promoted without
  *   having demoted a hot page (every older hot page had its bit set), the promotion is
  *   refused and that page's test period ends (the reference implementation does so).
+ *   `m_c` then moves twice, as there: +1 for the re-access, and again when the ended
+ *   test period is scored (+1 for a resident page whose bit is still set, −1 for a
+ *   ghost, whose bit a ghost never has). A stricter reading of the paper would count
+ *   the re-access once.
  * - Ghosts are bounded by the capacity (the paper's `m`); `nonResidentMultiplier`
  *   changes the bound. Trimming happens right after the eviction that makes the ghost,
  *   before the incoming key is looked up, as in the paper (so a key can lose its ghost to
