@@ -63,6 +63,13 @@ describe('options: validation at construction', () => {
     expect((thrown as Error).message).toMatch(quote(names));
   });
 
+  it('names the options when they ask for a shard filter too large to build', () => {
+    expect(() => new Cache({ maxCacheSize: 2 ** 30, bloom: true, probability: 1e-9 })).toThrow(RangeError);
+    expect(() => new Cache({ maxCacheSize: 2 ** 30, bloom: true, probability: 1e-9 })).toThrow(
+      /options "maxCacheSize" \(1073741824\), "shardCount" \(1\) and "probability" \(1e-9\) ask for a bloom filter too large/,
+    );
+  });
+
   it('refuses options that are not an object', () => {
     expect(() => new Cache(5 as unknown as CacheOptions)).toThrow(TypeError);
     expect(() => new Cache(null as unknown as CacheOptions)).toThrow(TypeError);

@@ -9,6 +9,7 @@ import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
 import { createShardFilter } from './filters/index.js';
+import type { MembershipFilter } from './filters/membershipFilter.js';
 import { shardIndex } from './keys/hashKey.js';
 import { InflightLoads } from './loading/inflightLoads.js';
 import type { LoaderGuard, LoaderGuardLike } from './loading/loaderGuard.js';
@@ -116,8 +117,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     pendingTimers.register(this, this.#timer);
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom
-      ? (capacity: number, liveKeys: () => Iterable<K>) =>
-          createShardFilter<K>(resolved.filter, capacity, resolved.probability, liveKeys)
+      ? (capacity: number, liveKeys: () => Iterable<K>) => shardFilter<K>(resolved, capacity, liveKeys)
       : undefined;
     this.#shards = Array.from({ length: shardCount }, (_, id) => {
       // Capacity split: floor for each, the remainder to the first shards.
@@ -712,6 +712,21 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #live(operation: string): void {
     if (this.#disposed) throw new CacheDisposedError(operation);
+  }
+}
+
+// A shard's filter, or a RangeError that names the options that asked for one too big.
+function shardFilter<K>(resolved: ResolvedOptions, capacity: number, liveKeys: () => Iterable<K>): MembershipFilter<K> {
+  try {
+    return createShardFilter<K>(resolved.filter, capacity, resolved.probability, liveKeys);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new RangeError(
+      `macho: options "maxCacheSize" (${resolved.maxCacheSize}), "shardCount" (${resolved.shardCount}) and ` +
+        `"probability" (${resolved.probability}) ask for a ${resolved.filter} filter too large for one shard ` +
+        `(${error.message}); raise shardCount or probability${resolved.filter === 'bloom' ? ', or use filter: "cuckoo"' : ''}`,
+      { cause: error },
+    );
   }
 }
 
