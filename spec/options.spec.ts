@@ -1,4 +1,4 @@
-import { VirtualTimeScheduler } from 'rxjs';
+import { animationFrameScheduler, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheOptions, Command } from 'macho';
 import { Cache } from 'macho';
@@ -68,6 +68,11 @@ describe('options: validation at construction', () => {
     expect(() => new Cache({ maxCacheSize: 2 ** 30, bloom: true, probability: 1e-9 })).toThrow(
       /options "maxCacheSize" \(1073741824\), "shardCount" \(1\) and "probability" \(1e-9\) ask for a bloom filter too large/,
     );
+  });
+
+  it('refuses a scheduler that cannot schedule work here (animationFrameScheduler outside a browser)', () => {
+    expect(() => new Cache({ scheduler: animationFrameScheduler })).toThrow(TypeError);
+    expect(() => new Cache({ scheduler: animationFrameScheduler })).toThrow(/option "scheduler" cannot schedule work here/);
   });
 
   it('refuses options that are not an object', () => {

@@ -339,6 +339,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       if (options?.ttl !== undefined) ttlOption('ttl', options.ttl);
       const guard = options?.guard === undefined ? this.#guard : resolveLoaderGuard<K>('guard', options.guard);
       cached = this.get(key);
+      // A subscriber of this very miss may have disposed of the cache: no load then.
+      if (cached === undefined) this.#live('getOrLoad');
       if (cached === undefined && guard !== undefined && !guard.mightExist(key)) {
         return Promise.reject(new KeyNotFoundError(key));
       }

@@ -224,5 +224,16 @@ function schedulerOption(value: unknown): SchedulerLike {
   const candidate = value as Partial<SchedulerLike> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
     throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);
+  // Tried once here, so that a scheduler that cannot run in this environment (RxJS's
+  // animationFrameScheduler outside a browser) is refused now rather than failing in
+  // the middle of the first command that arms a timer.
+  try {
+    candidate.schedule(() => {}, 0).unsubscribe();
+  } catch (error) {
+    throw new TypeError(
+      `macho: option "scheduler" cannot schedule work here: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
   return candidate as SchedulerLike;
 }

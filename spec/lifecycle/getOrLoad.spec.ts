@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent } from 'macho';
-import { Cache } from 'macho';
+import { Cache, CacheDisposedError } from 'macho';
 import { advance, virtualClock } from '../fixtures/virtualTime.js';
 
 /** A promise settled by hand: the test decides when a load finishes. */
@@ -292,5 +292,13 @@ describe('lifecycle: getOrLoad', () => {
     await expect(cache.getOrLoad('a', undefined as unknown as () => string)).rejects.toBeInstanceOf(TypeError);
     expect(calls).toBe(0);
     expect(cache.metrics().misses).toBe(0);
+  });
+
+  it('rejects with CacheDisposedError, without calling the loader, when a subscriber of its own miss disposed of the cache', async () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    cache.on('miss').subscribe(() => cache.dispose());
+    let calls = 0;
+    await expect(cache.getOrLoad('a', () => ++calls)).rejects.toBeInstanceOf(CacheDisposedError);
+    expect(calls).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { VirtualTimeScheduler } from 'rxjs';
+import { queueScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, StrategyName } from 'macho';
 import { BUILTIN_POLICIES, Cache, shardOf } from 'macho';
@@ -398,6 +399,21 @@ describe('TTL: examples', () => {
       expect(cache.metrics()).toMatchObject({ expirations: 2, size: 0 });
     },
   );
+
+  it('with a scheduler that runs due work at once (queueScheduler), an expiry never cuts into a command', () => {
+    const cache = new Cache<string, number>({ ttl: 100, scheduler: queueScheduler });
+    const events: string[] = [];
+    cache.events$.subscribe((event) => events.push(`${event.type} ${event.type === 'clear' ? '' : String(event.key)}`));
+    const watched: (number | undefined)[] = [];
+    cache.watch('x').subscribe((value) => watched.push(value));
+    // A logged set replayed long after it was made: its expiry is already due.
+    cache.execute({ type: 'set', key: 'x', value: 1, at: Date.now() - 10_000 });
+    expect(events).toEqual(['set x']);
+    expect(cache.get('x')).toBeUndefined();
+    expect(events).toEqual(['set x', 'expire x', 'miss x']);
+    expect(watched).toEqual([undefined, 1, undefined]);
+    cache.dispose();
+  });
 
   it('re-setting an expired key is a new entry: one expire, then a set that replaced nothing', () => {
     const scheduler = virtualClock();

@@ -36,13 +36,30 @@ export class ExpiryTimer {
   arm(dueAt: number): void {
     if (dueAt >= this.#dueAt) return;
     this.#action?.unsubscribe();
-    this.#dueAt = dueAt;
+    this.#action = undefined;
     const delay = Math.min(MAX_DELAY, Math.max(0, dueAt - this.#scheduler.now()));
-    this.#action = this.#scheduler.schedule(() => {
+    // The timer is armed while a command is being applied. A scheduler that runs work due
+    // now synchronously (RxJS's queueScheduler) would expire entries in the middle of
+    // that command, and its events would go out before the command's own; such a run is
+    // put off by 1 ms instead (every other scheduler runs the work later anyway).
+    let arming = true;
+    let ranWhileArming = false;
+    const fire = (): void => {
+      if (arming) {
+        ranWhileArming = true;
+        return;
+      }
       this.#action = undefined;
       this.#dueAt = Infinity;
       this.#onDue(); // re-arms for the next expiry, or for the next hop of a far one
-    }, delay);
+    };
+    // If schedule() throws (a scheduler that cannot run here), nothing is armed and
+    // #dueAt stays as it was, so the next arm() tries again.
+    let action = this.#scheduler.schedule(fire, delay);
+    arming = false;
+    if (ranWhileArming) action = this.#scheduler.schedule(fire, Math.max(1, delay));
+    this.#action = action;
+    this.#dueAt = dueAt;
   }
 
   /** Cancels the pending timer, if any. */
