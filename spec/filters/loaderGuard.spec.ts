@@ -368,4 +368,16 @@ describe('loader guards', () => {
       { numRuns: 150 },
     );
   });
+
+  it('a guard over your own filter passes add and remove straight to it: create/delete churn never fills it', () => {
+    const filter = new CuckooFilter<string>(1_000, 0.01);
+    const guard = new LoaderGuard<string>(filter);
+    for (let i = 0; i < 20_000; i++) {
+      guard.add(`id:${i}`);
+      if (i >= 100) guard.remove(`id:${i - 100}`);
+    }
+    expect(filter.size).toBe(100);
+    expect(guard.removed).toBe(0);
+    expect(guard.mightExist('id:19999')).toBe(true);
+  });
 });

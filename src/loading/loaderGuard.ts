@@ -113,7 +113,8 @@ interface Recipe {
  * built in or added, and not removed since, is never rejected; a removed key is ruled
  * out like a key the guard never held (a false positive aside). Change the keys only
  * through the guard: removing from {@link LoaderGuard.filter} yourself can turn real
- * keys away.
+ * keys away. (All this for a guard made by {@link LoaderGuard.fromKeys}. A guard over
+ * your own filter passes `add` and `remove` straight to it, under its contract.)
  *
  * @typeParam K - the key type.
  * @example
@@ -255,6 +256,8 @@ export class LoaderGuard<K = unknown> {
    */
   add(key: K): void {
     const filter = this.#dynamicFilter('add', key);
+    // Your own filter: yours to manage, under its own contract (see the class comment).
+    if (this.#recipe === undefined) return void filter.add(key);
     // Sound because the filter only grows: a key it answers "maybe" for (even as a
     // false positive, through another key's fingerprint) will keep that answer.
     if (!filter.mightContain(key)) filter.add(key);
@@ -269,6 +272,11 @@ export class LoaderGuard<K = unknown> {
    * bits, but held in an exact set of removed keys (see {@link removed}) until
    * {@link rebuild}; a key the filter already rules out needs no entry.
    *
+   * That holds for a guard made by {@link LoaderGuard.fromKeys}, which can rebuild. A
+   * guard over your own filter passes `add` and `remove` straight to it, under that
+   * filter's contract (remove only a key that was added, once per add): it cannot
+   * rebuild, so a removed-key set would only grow, and your filter would fill up.
+   *
    * @throws TypeError for a predicate guard; `StaticFilterError` for an `'xor'` guard.
    * @example
    * await db.deleteProduct(id);
@@ -276,6 +284,7 @@ export class LoaderGuard<K = unknown> {
    */
   remove(key: K): void {
     const filter = this.#dynamicFilter('remove', key);
+    if (this.#recipe === undefined) return void filter.remove(key);
     // No entry for a key the filter rules out: removes of ids that never existed (or of
     // ones already removed) then cost no memory, whoever sends them.
     if (filter.mightContain(key)) this.#removed.add(key);
