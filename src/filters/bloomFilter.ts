@@ -319,10 +319,7 @@ export class RebuildingBloomFilter<K = unknown> implements MembershipFilter<K> {
  * The membership filter a cache shard uses: currently a {@link CountingBloomFilter}
  * (the module header has the measurements behind that choice). `liveKeys` is required
  * and checked anyway, so switching to the {@link RebuildingBloomFilter} later does not
- * change callers. Mind one thing before switching: a shard adds a new key to its filter
- * *before* it evicts to make room (so that nothing has changed if the add fails), and
- * `liveKeys` does not hold that key until after; a rebuild inside the eviction's
- * `remove` would drop it, a false negative. Such a switch must keep the key.
+ * change callers.
  *
  * @param capacity - expected number of live keys; an integer ≥ 1.
  * @param probability - target false-positive probability, in (0, 1).

@@ -179,8 +179,7 @@ export class Shard<K, V> {
       this.#entries[STRIDE * slot + VALUE] = value;
       this.#policy.onUpdate(slot);
     } else {
-      if (this.#filter !== undefined) this.#admitToFilter(at, key);
-      else if (this.#index.size >= this.capacity) this.#evictOne(at, key);
+      if (this.#index.size >= this.capacity) this.#evictOne(at, key);
       slot = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
       let born = at - this.#epoch;
       if (!(born <= MAX_BORN && born >= -MAX_BORN)) born = this.#rebase(at);
@@ -189,6 +188,11 @@ export class Shard<K, V> {
       entries[STRIDE * slot + VALUE] = value;
       entries[STRIDE * slot + BORN] = born;
       this.#index.insert(key, slot, found !== undefined); // found, not live: a tombstone
+      // After the eviction, so that a full shard's filter never holds capacity + 1 keys
+      // (a crowded cuckoo table at small capacities: twice the work per insert). A
+      // shard's filter never throws (the cuckoo one keeps what it cannot place in an
+      // exact overflow; the counting bloom saturates), so nothing here can fail half-way.
+      this.#filter?.add(key);
       this.#policy.onInsert(slot);
     }
     this.#setExpiry(slot, expiresAt);
@@ -252,22 +256,6 @@ export class Shard<K, V> {
     this.#index.forEach((key, slot) =>
       visit(key, entries[STRIDE * slot + VALUE] as V, expiry === undefined ? Infinity : expiry.timeOf(slot)),
     );
-  }
-
-  // A new key with a filter: the filter learns it before anything else changes (if its
-  // add ever threw, the cache drops the command's log entry and events, so nothing may
-  // have changed yet), then room is made; if that fails (a custom policy's victim is
-  // refused), the filter forgets the key again, so its counts stay exact.
-  #admitToFilter(at: number, key: K): void {
-    const filter = this.#filter!;
-    filter.add(key);
-    if (this.#index.size < this.capacity) return;
-    try {
-      this.#evictOne(at, key);
-    } catch (error) {
-      filter.remove(key);
-      throw error;
-    }
   }
 
   #evictOne(at: number, incoming: K): void {
