@@ -105,6 +105,17 @@ describe('Cache: the public contract in brief', () => {
     expect(seen).toEqual([order[0]]);
   });
 
+  it('an iteration that dispose() interrupts ends with the entries as left', () => {
+    const cache = new Cache<string, number>({ scheduler: new VirtualTimeScheduler() });
+    cache.set('a', 1).set('b', 2).set('c', 3);
+    const seen: string[] = [];
+    for (const [key] of cache) {
+      seen.push(key);
+      cache.dispose();
+    }
+    expect(seen).toEqual(['a', 'b', 'c']);
+  });
+
   it('forEach passes thisArg as this, as Map.forEach does', () => {
     const cache = new Cache<string, number>({ scheduler: new VirtualTimeScheduler() });
     cache.set('a', 1);

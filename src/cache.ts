@@ -4,6 +4,7 @@ import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, defer, map, merge, Observable as RxObservable, ReplaySubject, startWith, timer } from 'rxjs';
 import type { Command } from './commands.js';
 import { validateCommand } from './commandValidation.js';
+import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
@@ -101,6 +102,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // started (by events still being delivered) closes at once instead of on a timer.
   readonly #disposing = new ReplaySubject<void>(1);
   #disposeStarted = false;
+  // Set when a custom policy's hook throws (see CheckedPolicy); thrown by #applied once
+  // the command is complete, to the caller of that command, nested or not.
+  #policyFailure: PolicyContractError | undefined;
 
   /**
    * @throws TypeError or RangeError naming the first bad option.
@@ -113,8 +117,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
     this.#untilSampleGet = this.#untilSampleSet = resolved.latencySampleEvery || Infinity;
-    this.#timer = new ExpiryTimer(this.#clock, Cache.#onDueOf(new WeakRef(this)));
-    pendingTimers.register(this, this.#timer);
+    // A pending expiry keeps the cache alive until it fires or dispose() cancels it, as
+    // a subscriber of its events expects. (Through a WeakRef it could be collected with
+    // subscribers still waiting for those expiries, and an engine keeps every WeakRef's
+    // target until the current task ends, which held thousands of disposed caches.)
+    this.#timer = new ExpiryTimer(this.#clock, () => this.#onExpiryDue());
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom
       ? (capacity: number, liveKeys: () => Iterable<K>) => shardFilter<K>(resolved, capacity, liveKeys)
@@ -131,7 +138,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         outbox: this.#out,
         timer: this.#timer,
         lifespans: this.#lifespans,
-        onPolicyFailure: (failure) => this.#out.fail(failure),
+        onPolicyFailure: (failure) => (this.#policyFailure ??= failure),
       });
     });
     this.#onlyShard = shardCount === 1 ? this.#shards[0] : undefined;
@@ -595,6 +602,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // so the log never holds a command that did not take effect.
   #failed(mark: number, error: unknown): unknown {
     this.#out.rollback(mark);
+    this.#policyFailure = undefined; // the command did not happen: what it reported is moot
     return error;
   }
 
@@ -604,6 +612,13 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#lastAt = at;
     this.#memo = undefined;
     this.#out.flush();
+    if (this.#policyFailure !== undefined) this.#throwPolicyFailure();
+  }
+
+  #throwPolicyFailure(): never {
+    const failure = this.#policyFailure!;
+    this.#policyFailure = undefined;
+    throw failure;
   }
 
   // Reads must not see expired entries: clean the shard up to now, as a logged
@@ -623,19 +638,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #expire(shard: Shard<K, V>, at: number): void {
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'expire', shard: shard.id, at }));
     shard.expire(at);
-    this.#applied(at);
-  }
-
-  // The expiry timer reaches its cache through a WeakRef: a pending expiry (ten minutes
-  // away with the default TTL) must not keep alive a cache nobody references any more,
-  // such as one made per request and never disposed. Static, so that the callback's
-  // scope holds the WeakRef and nothing else (a closure made in the constructor would
-  // share its scope with the constructor's other closures, which hold `this`).
-  static #onDueOf<K, V>(self: WeakRef<Cache<K, V>>): () => void {
-    return () => {
-      const cache = self.deref();
-      if (cache !== undefined) cache.#onExpiryDue();
-    };
+    try {
+      this.#applied(at);
+    } catch (error) {
+      // A custom policy threw while these entries expired. The expiry is a command of its
+      // own, made on the way to the caller's (or by the timer): it is complete, and the
+      // caller's command must still run, so the failure is reported as a throwing
+      // subscriber's is rather than thrown in place of that command.
+      reportError(error);
+    }
   }
 
   #onExpiryDue(): void {
@@ -643,15 +654,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const now = this.#clock.now();
     let next = Infinity;
     for (const shard of this.#shards) {
-      if (shard.nextExpiry() <= now) {
-        try {
-          this.#expire(shard, now);
-        } catch (error) {
-          // A custom policy threw while these expired: nobody called us to throw to, so
-          // it is reported as a throwing subscriber is, and the other shards go on.
-          reportError(error);
-        }
-      }
+      if (shard.nextExpiry() <= now) this.#expire(shard, now); // reports a policy's failure itself
       next = Math.min(next, shard.nextExpiry());
     }
     if (next !== Infinity && !this.#disposed) this.#timer.arm(next);
@@ -660,9 +663,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // The keys live at the call, each checked again when the iteration reaches it: one
   // deleted, evicted or expired meanwhile (virtual time advanced between two steps, a
   // delete in the loop's body) is skipped, so an iterator never hands out a dead entry.
+  // Straight to the shard: one lookup per key (a live entry's value is never undefined),
+  // and an iteration the cache's dispose() interrupts ends with the entries as left.
   *#stillLive<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
     for (const key of keys) {
-      if (this.has(key)) yield pick(key, this.peek(key) as V);
+      const shard = this.#shardFor(key);
+      if (!this.#disposed) this.#catchUp(shard);
+      const value = shard.peek(key);
+      if (value !== undefined) yield pick(key, value);
     }
     return undefined;
   }
@@ -731,9 +739,6 @@ function shardFilter<K>(resolved: ResolvedOptions, capacity: number, liveKeys: (
     );
   }
 }
-
-// A cache collected without dispose(): its pending expiry timer has nothing left to do.
-const pendingTimers = new FinalizationRegistry<ExpiryTimer>((timer) => timer.cancel());
 
 // "a Date", "an instance of Money": what update() could not draft.
 function describeObject(value: object): string {

@@ -3,20 +3,46 @@ import { Cache } from 'macho';
 import { canGc, collect } from '../../bench/gc.js';
 
 // In a function of its own, so that no local of the test holds the cache.
-function dropped(ttl: number): WeakRef<Cache<string, number[]>> {
+function dropped(ttl: number, dispose: boolean): WeakRef<Cache<string, number[]>> {
   const cache = new Cache<string, number[]>({ maxCacheSize: 100, ttl }); // the real clock
   for (let i = 0; i < 100; i++) cache.set(`k${i}`, new Array<number>(100).fill(i));
-  cache.set('far', [1], { ttl: 2 ** 40 }); // a timer for a week from now, in hops
+  if (dispose) cache.dispose();
   return new WeakRef(cache);
 }
 
 describe('lifecycle: a cache nobody references', () => {
-  it.each([600_000, 0])('is collected without dispose(), its pending expiry timer notwithstanding (ttl %d)', async (ttl) => {
+  // A pending expiry keeps its cache (its subscribers still expect the event); with none
+  // pending, or once disposed, nothing else does.
+  it.each([
+    ['no TTL, not disposed', 0, false],
+    ['entries due in ten minutes, disposed', 600_000, true],
+  ] as const)('is collected: %s', async (_, ttl, dispose) => {
     expect(canGc).toBe(true);
-    const ref = dropped(ttl);
+    const ref = dropped(ttl, dispose);
     // A WeakRef's target lives at least until the current job ends.
     await new Promise((resolve) => setImmediate(resolve));
     collect();
     expect(ref.deref()).toBeUndefined();
+  });
+
+  it('many caches made and disposed in one synchronous run are collectable before it ends', () => {
+    expect(canGc).toBe(true);
+    let finalised = 0;
+    const registry = new FinalizationRegistry(() => void finalised++);
+    for (let i = 0; i < 200; i++) {
+      const cache = new Cache<number, number>({ maxCacheSize: 10, ttl: 1_000 });
+      cache.set(1, 1);
+      cache.dispose();
+      registry.register(cache, i);
+    }
+    collect(); // inside the job: nothing may pin them until it ends
+    return new Promise<void>((resolve) =>
+      setImmediate(() =>
+        setImmediate(() => {
+          expect(finalised).toBeGreaterThanOrEqual(190);
+          resolve();
+        }),
+      ),
+    );
   });
 });

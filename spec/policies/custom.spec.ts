@@ -299,6 +299,60 @@ describe('a custom policy whose hook throws', () => {
     expect(cache.metrics().expirations).toBe(2);
   });
 
+  it('a hook failing in the expiry a command makes first is reported, and the command still runs', () => {
+    const scheduler = new VirtualTimeScheduler();
+    let armed = false;
+    // Timers late, so that the due entry is expired by the next command, not by the timer.
+    const late = { now: () => scheduler.now(), schedule: () => ({ unsubscribe() {} }) } as unknown as VirtualTimeScheduler;
+    const cache = new Cache<string, number>({ maxCacheSize: 4, strategy: throwing('onRemove', () => armed), ttl: 0, scheduler: late });
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      cache.set('short', 1, { ttl: 10 }).set('long', 2);
+      scheduler.schedule(() => {}, 20);
+      scheduler.flush();
+      armed = true;
+      cache.set('user', 42); // 'short' expires first, and onRemove throws there
+      armed = false;
+      expect(cache.get('user')).toBe(42);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toBeInstanceOf(PolicyContractError);
+      cache.set('short', 1, { ttl: 10 });
+      scheduler.schedule(() => {}, 20);
+      scheduler.flush();
+      armed = true;
+      cache.clear();
+      armed = false;
+      expect(cache.size).toBe(0);
+      expect(reported).toHaveLength(2);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+  });
+
+  it('a nested command whose hook throws throws to its own caller, not to the outer one', () => {
+    let armed = false;
+    const cache = cacheWith<number>(throwing('onUpdate', () => armed), 4);
+    const nested: unknown[] = [];
+    cache.on('set').subscribe((event) => {
+      if (event.key !== 'user') return;
+      armed = true;
+      try {
+        cache.set('a', 2); // an update: onUpdate throws
+      } catch (error) {
+        nested.push(error);
+      } finally {
+        armed = false;
+      }
+    });
+    cache.set('a', 1);
+    expect(() => cache.set('user', 42)).not.toThrow();
+    expect(nested).toHaveLength(1);
+    expect(nested[0]).toBeInstanceOf(PolicyContractError);
+    expect(cache.get('a')).toBe(2);
+  });
+
   it('whatever hooks throw and when, the cache stays consistent (property)', () => {
     const hooks: Hook[] = ['onInsert', 'onAccess', 'onUpdate', 'onRemove', 'onMiss', 'onClear', 'victim'];
     const op = fc.oneof(

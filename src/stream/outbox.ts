@@ -52,9 +52,6 @@ export class Outbox<K, V> {
   // handed out, so an item's position is #base plus its slot in #queue.
   #base = 0;
   #delivering = 0;
-  // Failures queued by fail(): the marker in the queue, and the first one delivered.
-  readonly #failures = {};
-  #failure: { readonly error: unknown } | undefined;
   // complete() was called from a subscriber: finish the drain first, then complete.
   #completing = false;
 
@@ -124,18 +121,6 @@ export class Outbox<K, V> {
     this.#enqueue(this.#byType.clear, Object.freeze({ type: 'clear', shard, at, count }));
   }
 
-  /**
-   * Queues `error` to be thrown by the flush that reaches it, once everything queued
-   * before it has been delivered: a command that took effect but must tell its caller
-   * of a failure (a custom policy's hook threw) still delivers its events first. Queued
-   * like an event, so that flush's fast path stays one test; dropped by a rollback, like
-   * the rest of a command that did not take effect. From inside a handler, the error
-   * reaches the caller whose flush is delivering.
-   */
-  fail(error: unknown): void {
-    this.#enqueue(this.#failures, error);
-  }
-
   /** Queues a command for the log (only call when `wantsCommands`). */
   command(command: Command<K, V>): void {
     this.#enqueue(this.#commands, command);
@@ -188,10 +173,6 @@ export class Outbox<K, V> {
         queue[this.#head] = queue[this.#head + 1] = undefined;
         this.#delivering = this.#base + this.#head;
         this.#head += 2;
-        if (subject === (this.#failures as unknown)) {
-          this.#failure ??= { error: value };
-          continue;
-        }
         try {
           subject.next(value);
           if (subject !== this.#commands && this.#all.observed) this.#all.next(value as CacheEvent<K, V>);
@@ -208,11 +189,6 @@ export class Outbox<K, V> {
       this.#tail = 0;
       this.#draining = false;
       if (this.#completing) this.#completeNow();
-    }
-    const failure = this.#failure;
-    if (failure !== undefined) {
-      this.#failure = undefined;
-      throw failure.error;
     }
   }
 
