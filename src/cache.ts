@@ -440,13 +440,17 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     else if (command.type !== 'expire') this.#due(this.#shardFor(command.key), at);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.isFrozen(command) ? command : Object.freeze({ ...command }));
+    let result: V | boolean | undefined;
     try {
-      const result = this.#executeValid(command);
-      this.#applied(at);
-      return result;
+      result = this.#executeValid(command);
     } catch (error) {
       throw this.#failed(mark, error);
     }
+    // Outside the try: a policy failure #applied throws comes after the command took
+    // effect, whose events and log entry must stay queued (from a handler, nothing has
+    // been delivered yet, and a rollback would drop them).
+    this.#applied(at);
+    return result;
   }
 
   #executeValid(command: Command<K, V>): V | boolean | undefined {
@@ -611,14 +615,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#version++;
     this.#lastAt = at;
     this.#memo = undefined;
+    // This command's own failure, taken before the delivery: commands that subscribers
+    // make during it start clean, and each throws only what it caused itself.
+    const failure = this.#policyFailure;
+    if (failure !== undefined) this.#policyFailure = undefined;
     this.#out.flush();
-    if (this.#policyFailure !== undefined) this.#throwPolicyFailure();
-  }
-
-  #throwPolicyFailure(): never {
-    const failure = this.#policyFailure!;
-    this.#policyFailure = undefined;
-    throw failure;
+    if (failure !== undefined) throw failure;
   }
 
   // Reads must not see expired entries: clean the shard up to now, as a logged

@@ -353,6 +353,31 @@ describe('a custom policy whose hook throws', () => {
     expect(cache.get('a')).toBe(2);
   });
 
+  it('each nesting level gets its own failure; a healthy command run from a handler keeps its events and log entry', () => {
+    let failures = 1;
+    const options = { maxCacheSize: 8, strategy: throwing('onInsert', () => failures-- > 0), ttl: 0 };
+    const cache = new Cache<string, number>({ ...options, scheduler: new VirtualTimeScheduler() });
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((command) => log.push(command));
+    const counts = tallied(cache);
+    const nested: unknown[] = [];
+    cache.on('set').subscribe((event) => {
+      if (event.key !== 'bad') return;
+      try {
+        cache.execute({ type: 'set', key: 'y', value: 7, at: event.at }); // healthy
+        cache.get('y');
+      } catch (error) {
+        nested.push(error);
+      }
+    });
+    expect(() => cache.set('bad', 1)).toThrow(/threw from onInsert\(\)/);
+    expect(nested).toEqual([]);
+    expect(log.map((c) => c.type)).toEqual(['set', 'set', 'get']);
+    expectConsistent(cache, counts());
+    const replayed = Cache.replay(log, { ...options, strategy: lifo, scheduler: new VirtualTimeScheduler() });
+    expect(replayed.snapshot().entries).toEqual(cache.snapshot().entries);
+  });
+
   it('whatever hooks throw and when, the cache stays consistent (property)', () => {
     const hooks: Hook[] = ['onInsert', 'onAccess', 'onUpdate', 'onRemove', 'onMiss', 'onClear', 'victim'];
     const op = fc.oneof(
