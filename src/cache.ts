@@ -384,17 +384,17 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * are those live when `keys()` was called).
    */
   keys(): IterableIterator<K> {
-    return this.#stillLive(this.#collect((key) => key), (key) => key);
+    return this.#stillLive((key) => key);
   }
 
   /** Live values, in the order of {@link keys}; each as it is when the iteration reaches it. */
   values(): IterableIterator<V> {
-    return this.#stillLive(this.#collect((key) => key), (_, value) => value);
+    return this.#stillLive((_, value) => value);
   }
 
   /** Live `[key, value]` pairs, in the order of {@link keys}; each as it is when the iteration reaches it. */
   entries(): IterableIterator<[K, V]> {
-    return this.#stillLive(this.#collect((key) => key), (key, value): [K, V] => [key, value]);
+    return this.#stillLive((key, value): [K, V] => [key, value]);
   }
 
   /** Same as {@link entries}. */
@@ -667,7 +667,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // delete in the loop's body) is skipped, so an iterator never hands out a dead entry.
   // Straight to the shard: one lookup per key (a live entry's value is never undefined),
   // and an iteration the cache's dispose() interrupts ends with the entries as left.
-  *#stillLive<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
+  // The keys are gathered at the call (not at the first step): a disposed cache throws then.
+  #stillLive<T>(pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
+    return this.#reach(this.#liveKeys(), pick);
+  }
+
+  *#reach<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
     for (const key of keys) {
       const shard = this.#shardFor(key);
       if (!this.#disposed) this.#catchUp(shard);
@@ -677,12 +682,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     return undefined;
   }
 
-  #collect<T>(pick: (key: K, value: V) => T): T[] {
+  #liveKeys(): K[] {
     this.#live('iterate');
     this.#catchUpAll();
-    const out: T[] = [];
-    for (const shard of this.#shards) shard.forEachEntry((key, value) => out.push(pick(key, value)));
-    return out;
+    const keys: K[] = [];
+    for (const shard of this.#shards) shard.forEachEntry((key) => keys.push(key));
+    return keys;
   }
 
   #metricsFrom(counts: readonly Counts[]): MetricsSnapshot {

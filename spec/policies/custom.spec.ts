@@ -3,6 +3,8 @@ import { config as rxConfig, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Command, PolicyContext, PolicyFactory } from 'macho';
 import { Cache, PolicyContractError } from 'macho';
+import type { PolicyHook } from '../support/delegatingPolicy.js';
+import { delegatingPolicy } from '../support/delegatingPolicy.js';
 import { UnorderedModel } from '../support/models.js';
 
 /** Evicts the most recently inserted entry: a stack of slots (the example in the docs). */
@@ -168,29 +170,13 @@ describe('a custom policy (strategy: factory)', () => {
   });
 });
 
-type Hook = 'onInsert' | 'onAccess' | 'onUpdate' | 'onRemove' | 'onMiss' | 'onClear' | 'victim';
+type Hook = PolicyHook;
 
 /** LIFO whose `hook` throws while `armed()` says so. */
 function throwing(hook: Hook, armed: () => boolean): PolicyFactory {
-  return (context) => {
-    const inner = lifo(context);
-    const wrap =
-      <A extends unknown[], R>(name: Hook, call: (...args: A) => R) =>
-      (...args: A): R => {
-        if (name === hook && armed()) throw new Error(`boom in ${name}`);
-        return call(...args);
-      };
-    return {
-      name: 'throwing-lifo',
-      onInsert: wrap('onInsert', (slot: number) => inner.onInsert(slot)),
-      onAccess: wrap('onAccess', (slot: number) => inner.onAccess(slot)),
-      onUpdate: wrap('onUpdate', (slot: number) => inner.onUpdate(slot)),
-      onRemove: wrap('onRemove', (slot: number) => inner.onRemove(slot)),
-      onMiss: wrap('onMiss', () => {}),
-      onClear: wrap('onClear', () => inner.onClear()),
-      victim: wrap('victim', (incoming?: unknown) => inner.victim(incoming)),
-    };
-  };
+  return delegatingPolicy('throwing-lifo', lifo, (called) => {
+    if (called === hook && armed()) throw new Error(`boom in ${called}`);
+  });
 }
 
 /** Counts of a cache's events, to hold against its metrics. */

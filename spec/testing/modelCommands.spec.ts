@@ -14,6 +14,7 @@ import {
   createVirtualCache,
   runCacheCommands,
 } from 'macho/testing';
+import { delegatingPolicy } from '../support/delegatingPolicy.js';
 
 const KEYS = ['a', 'b', 'c', 'd', 'e'];
 
@@ -273,18 +274,8 @@ describe('values of any type (update follows the cache: no update of what immer 
 
 describe('no false failures: every built-in policy, shards, filters, TTL, a custom policy', () => {
   // A custom policy (checked by the cache, unlike the built-in ones): FIFO, delegated.
-  const custom: PolicyFactory = (context) => {
-    const fifo = fifoPolicy(context);
-    return {
-      name: 'customFifo',
-      onInsert: (slot) => fifo.onInsert(slot),
-      onAccess: (slot) => fifo.onAccess(slot),
-      onUpdate: (slot) => fifo.onUpdate(slot),
-      onRemove: (slot) => fifo.onRemove(slot),
-      victim: (incoming) => fifo.victim(incoming),
-      onClear: () => fifo.onClear(),
-    };
-  };
+  const custom: PolicyFactory = delegatingPolicy('customFifo', fifoPolicy);
+
   const strategies: Array<StrategyName | PolicyFactory> = [...(Object.keys(BUILTIN_POLICIES) as StrategyName[]), custom];
   const shapes: CacheOptions[] = [
     { maxCacheSize: 3, ttl: 60 },

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { CacheOptions, PolicyFactory } from 'macho';
 import { lruPolicy, PolicyContractError } from 'macho';
 import { applyOperation, cacheCommands, cacheOperations, createVirtualCache, runCacheCommands, VirtualTimeError } from 'macho/testing';
+import { delegatingPolicy } from '../support/delegatingPolicy.js';
 
 describe('createVirtualCache', () => {
   it('starts at time 0 on a new VirtualTimeScheduler and passes the options on', () => {
@@ -169,21 +170,14 @@ describe('createVirtualCache', () => {
 // LRU, except that onRemove throws while `armed()` says so: during a timer-driven
 // expiry the cache has no caller to throw to, and reports the error instead.
 function throwingOnRemove(armed: () => boolean = () => true): PolicyFactory {
-  return (context) => {
-    const lru = lruPolicy(context);
-    return {
-      name: 'throwsOnRemove',
-      onInsert: (slot) => lru.onInsert(slot),
-      onAccess: (slot) => lru.onAccess(slot),
-      onUpdate: (slot) => lru.onUpdate(slot),
-      onRemove: (slot) => {
-        lru.onRemove(slot);
-        if (armed()) throw new Error('onRemove bug');
-      },
-      victim: (incoming) => lru.victim(incoming),
-      onClear: () => lru.onClear(),
-    };
-  };
+  return delegatingPolicy(
+    'throwsOnRemove',
+    lruPolicy,
+    (hook) => {
+      if (hook === 'onRemove' && armed()) throw new Error('onRemove bug');
+    },
+    'after',
+  );
 }
 
 describe('createVirtualCache: errors reported while timers run', () => {
