@@ -64,6 +64,18 @@ guard.remove('never-existed');
 const gone = await cache.getOrLoad('p7', findProduct).catch((error: unknown) => error);
 console.log(`getOrLoad(p7) after guard.remove: ${gone instanceof KeyNotFoundError ? 'KeyNotFoundError' : String(gone)} | removed ids held: ${guard.removed}`);
 
+// Now and then, rebuild from the database's ids (which also forgets the removed ids
+// held above). refresh() reads them asynchronously and keeps the adds and removes made
+// while the query runs: here a product is created meanwhile, and is not turned away.
+const refreshed = guard.refresh(async () => {
+  await Promise.resolve(); // the query
+  return [...table.keys()];
+});
+table.set('p-during', { id: 'p-during', name: 'Created during the refresh' });
+guard.add('p-during');
+await refreshed;
+console.log(`after refresh: removed ids held: ${guard.removed} | p-during lets through: ${guard.filter!.mightContain('p-during')}`);
+
 const { checked, passed, rejected } = guard.stats();
 console.log(`guard: ${checked} checked, ${passed} passed, ${rejected} rejected | database queries: ${queries}`);
 cache.dispose();

@@ -9,8 +9,10 @@ import {
   KeyNotFoundError,
   LoaderGuard,
   StaticFilterError,
+  filterFromKeys,
   loaderGuard,
 } from 'macho';
+import { collidingKeys } from '../support/collidingKeys.js';
 
 const KNOWN = Array.from({ length: 1_000 }, (_, i) => `p${i}`);
 const KINDS: FilterKind[] = ['xor', 'cuckoo', 'bloom'];
@@ -210,6 +212,152 @@ describe('loader guards', () => {
     expect(xor.mightExist('p1')).toBe(true);
     expect(() => loaderGuard.of((id: string) => id !== '').remove('a')).toThrow(
       /^macho: a predicate loader guard cannot remove keys/,
+    );
+  });
+
+  it('build and rebuild from any ids, even many crafted to share one filter hash', () => {
+    // Ids a user chooses (names, slugs) can be crafted to collide: 64 of one hash here.
+    const crafted = collidingKeys('user:', 6);
+    for (const kind of ['cuckoo', 'bloom'] as const) {
+      const guard = loaderGuard.fromKeys([...KNOWN, ...crafted], { kind, capacity: 2_000 });
+      for (const id of [...KNOWN, ...crafted]) expect(guard.mightExist(id)).toBe(true);
+      guard.rebuild([...crafted, ...KNOWN]);
+      for (const id of crafted) expect(guard.mightExist(id)).toBe(true);
+    }
+    // filterFromKeys gives a filter you may delete from, so it stores each key: a cuckoo
+    // filter cannot place that many of one hash, and says why (no capacity would help).
+    expect(() => filterFromKeys('cuckoo', crafted, { capacity: 1_000_000 })).toThrow(FilterCapacityError);
+    expect(() => filterFromKeys('cuckoo', crafted, { capacity: 1_000_000 })).toThrow(
+      /share its hash .*a larger capacity would not help/,
+    );
+  });
+
+  it('refuse a capacity below the number of keys instead of building a filter that lets everything through', () => {
+    // A bloom filter at 100 keys per key of capacity answers "maybe" to every stranger.
+    expect(() => loaderGuard.fromKeys(KNOWN, { kind: 'bloom', capacity: 10 })).toThrow(FilterCapacityError);
+    expect(() => loaderGuard.fromKeys(KNOWN, { kind: 'bloom', capacity: 10 })).toThrow(
+      '1000 distinct keys do not fit a bloom filter of capacity 10',
+    );
+    expect(() => loaderGuard.fromKeys(KNOWN, { kind: 'cuckoo', capacity: 999 })).toThrow(FilterCapacityError);
+    expect(() => filterFromKeys('bloom', ['a', 'b', 'a'], { capacity: 2 })).not.toThrow(); // distinct keys count
+    // A rebuild past the capacity the guard was made with throws, and keeps the old filter.
+    const guard = loaderGuard.fromKeys(KNOWN.slice(0, 10), { kind: 'bloom', capacity: 10 });
+    expect(() => guard.rebuild(KNOWN)).toThrow(FilterCapacityError);
+    expect(guard.mightExist('p9')).toBe(true);
+    // 'xor' sizes itself and ignores capacity, but a bad one is still a mistake.
+    expect(() => loaderGuard.fromKeys(KNOWN, { kind: 'xor', capacity: -1 })).toThrow(RangeError);
+    expect(() => loaderGuard.fromKeys(KNOWN, { kind: 'xor', capacity: 'x' as never })).toThrow(TypeError);
+  });
+
+  it('refresh: the adds and removes made while the keys are read are applied to the new filter', async () => {
+    const guard = loaderGuard.fromKeys(KNOWN, { kind: 'cuckoo', capacity: 2_000 });
+    let read!: (keys: Iterable<string>) => void;
+    const refreshed = guard.refresh(() => new Promise<Iterable<string>>((resolve) => (read = resolve)));
+    const snapshot = KNOWN.filter((id) => id !== 'p7'); // the origin's keys when it read them
+    guard.add('created'); // after the read: not in the snapshot
+    guard.remove('p5'); //   after the read: still in it
+    guard.add('p7'); //      deleted before the read, created again after it
+    guard.add('brief');
+    guard.remove('brief');
+    expect(guard.mightExist('created')).toBe(true); // the current filter answers meanwhile
+    read(snapshot);
+    await refreshed;
+    expect(guard.mightExist('created')).toBe(true);
+    expect(guard.mightExist('p7')).toBe(true);
+    expect(guard.mightExist('p5')).toBe(false);
+    expect(guard.mightExist('brief')).toBe(false);
+    expect(guard.mightExist('p6')).toBe(true);
+  });
+
+  it('refresh: older keys never replace newer ones, and a failed read leaves the guard as it was', async () => {
+    const guard = loaderGuard.fromKeys(['a'], { kind: 'cuckoo', capacity: 100 });
+    let readOld!: (keys: Iterable<string>) => void;
+    const old = guard.refresh(() => new Promise<Iterable<string>>((resolve) => (readOld = resolve)));
+    await guard.refresh(() => ['a', 'b']); // started later, done first
+    readOld(['a']);
+    await old; // resolves, and changes nothing: its keys are older
+    expect(guard.mightExist('b')).toBe(true);
+    guard.rebuild(['a', 'c']); // a synchronous rebuild is newer than any refresh started before it
+    let readStale!: (keys: Iterable<string>) => void;
+    const stale = guard.refresh(() => new Promise<Iterable<string>>((resolve) => (readStale = resolve)));
+    guard.rebuild(['a', 'd']);
+    readStale(['a']);
+    await stale;
+    expect(guard.mightExist('d')).toBe(true);
+
+    const failing = guard.refresh(() => Promise.reject(new Error('origin down')));
+    guard.add('e');
+    await expect(failing).rejects.toThrow('origin down');
+    expect(guard.mightExist('d')).toBe(true);
+    expect(guard.mightExist('e')).toBe(true);
+    await expect(guard.refresh(() => ['a', ...KNOWN])).rejects.toThrow(FilterCapacityError); // outgrew capacity 100
+    expect(guard.mightExist('e')).toBe(true);
+    await guard.refresh(() => new Set(['f'])); // any iterable, returned synchronously too
+    expect(guard.mightExist('f') && !guard.mightExist('e')).toBe(true);
+  });
+
+  it('refresh: only for guards from fromKeys, and only with a function', () => {
+    expect(() => loaderGuard.of((id: string) => id !== '').refresh(() => [])).toThrow(
+      /^macho: only a guard made by LoaderGuard.fromKeys can refresh itself/,
+    );
+    expect(() => loaderGuard.of(new CuckooFilter<string>(10, 0.01)).refresh(() => [])).toThrow(TypeError);
+    const guard = loaderGuard.fromKeys(['a']);
+    expect(() => guard.refresh(['a'] as never)).toThrow(/^macho: guard.refresh needs a function/);
+  });
+
+  it('property: with refreshes reading the origin at any moment, a guard never turns away an existing key', async () => {
+    const id = fc.integer({ min: 0, max: 29 }).map((n) => `id${n}`);
+    const op = fc.oneof(
+      fc.record({ type: fc.constantFrom('add' as const, 'remove' as const), id }),
+      fc.record({ type: fc.constantFrom('start' as const, 'read' as const, 'resolve' as const, 'fail' as const), pick: fc.nat() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('cuckoo' as const, 'bloom' as const, 'xor' as const),
+        fc.uniqueArray(id, { maxLength: 15 }),
+        fc.array(op, { maxLength: 60 }),
+        async (kind, initial, ops) => {
+          const guard = loaderGuard.fromKeys(initial, { kind, capacity: 200, probability: 0.2 });
+          const exists = new Set(initial);
+          interface Pending {
+            resolve: (keys: Iterable<string>) => void;
+            reject: (error: Error) => void;
+            done: Promise<void>;
+            snapshot?: string[];
+          }
+          let pending: Pending[] = [];
+          for (const step of ops) {
+            if (step.type === 'add' || step.type === 'remove') {
+              if (kind === 'xor') continue; // static: the origin changes only through refreshes below
+              if (step.type === 'add') exists.add(step.id);
+              else exists.delete(step.id);
+              guard[step.type](step.id);
+            } else if (step.type === 'start') {
+              const entry = {} as Pending;
+              entry.done = guard
+                .refresh(() => new Promise<Iterable<string>>((resolve, reject) => Object.assign(entry, { resolve, reject })))
+                .catch(() => {});
+              pending.push(entry);
+            } else if (pending.length !== 0 && 'pick' in step) {
+              const entry = pending[step.pick % pending.length]!;
+              if (step.type === 'read') entry.snapshot ??= [...exists];
+              else if (entry.snapshot !== undefined || step.type === 'fail') {
+                if (step.type === 'fail') entry.reject(new Error('read failed'));
+                else entry.resolve(entry.snapshot!);
+                await entry.done;
+                pending = pending.filter((p) => p !== entry);
+              }
+            }
+            for (const key of exists) expect(guard.mightExist(key)).toBe(true);
+          }
+          for (const entry of pending) {
+            entry.resolve((entry.snapshot ??= [...exists]));
+            await entry.done;
+            for (const key of exists) expect(guard.mightExist(key)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 

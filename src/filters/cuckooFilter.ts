@@ -316,16 +316,22 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
   add(key: K): void {
     if (this.tryAdd(key)) return;
     const liveKeys = this.#liveKeys;
-    if (liveKeys === undefined) {
-      throw new FilterCapacityError(
-        `${PREFIX}cannot add ${describe(key)}: the filter is full (${this.#count} keys, sized for ` +
-          `${this.capacity}); nothing was changed. Rebuild it with a larger capacity.`,
-      );
-    }
     // Twice the slots pay only if the table is really crowded; a lightly loaded table
     // that cannot place a key is facing keys of equal hash, which no size separates.
     // Growing only then also bounds the table by the owner's keys (see the module header).
     const crowded = 2 * (this.#count - this.#stashCount) >= this.#buckets * CUCKOO_BUCKET_SIZE;
+    if (liveKeys === undefined) {
+      throw new FilterCapacityError(
+        crowded
+          ? `${PREFIX}cannot add ${describe(key)}: the filter is full (${this.#count} keys, sized for ` +
+              `${this.capacity}); nothing was changed. Rebuild it with a larger capacity.`
+          : `${PREFIX}cannot add ${describe(key)}: too many keys already added share its hash (the filter ` +
+              `holds ${this.#count} keys, sized for ${this.capacity}, so a larger capacity would not help); ` +
+              `nothing was changed. A cuckoo filter stores at most ${2 * CUCKOO_BUCKET_SIZE} copies of one ` +
+              `fingerprint in its two buckets (plus its stash); skip keys it already answers "maybe" for ` +
+              `if you never remove them.`,
+      );
+    }
     const buckets = this.#buckets * 2;
     if (crowded && buckets * CUCKOO_BUCKET_SIZE * this.fingerprintBits <= MAX_FILTER_BITS) {
       this.#grow(key, buckets, liveKeys);

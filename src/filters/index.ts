@@ -16,7 +16,8 @@
 
 import { describe } from '../errors.js';
 import { CountingBloomFilter, createBloomFilter } from './bloomFilter.js';
-import { CuckooFilter } from './cuckooFilter.js';
+import { CuckooFilter, FilterCapacityError } from './cuckooFilter.js';
+import { checkFilterArguments } from './filterArguments.js';
 import type { MembershipFilter } from './membershipFilter.js';
 import type { XorFingerprintBits } from './xorFilter.js';
 import { XorFilter } from './xorFilter.js';
@@ -127,8 +128,9 @@ export interface FilterFromKeysOptions {
  * - `'cuckoo'`: a {@link CuckooFilter} sized for `capacity`.
  * - `'bloom'`: a {@link CountingBloomFilter} sized for `capacity` (it can forget keys).
  *
- * @throws TypeError or RangeError naming a bad argument; `FilterCapacityError` if a
- *   cuckoo filter's `capacity` is too small for `keys`.
+ * @throws TypeError or RangeError naming a bad argument; `FilterCapacityError` if
+ *   `capacity` is below the number of distinct keys, or if a cuckoo filter cannot place
+ *   a key (more than its buckets hold share one hash: see {@link CuckooFilter.add}).
  * @example
  * const known = filterFromKeys('xor', ['a', 'b', 'c'], { probability: 0.001 }); // xor16
  * known.mightContain('b'); // true
@@ -138,12 +140,42 @@ export function filterFromKeys<K>(
   keys: Iterable<K>,
   options: FilterFromKeysOptions = {},
 ): MembershipFilter<K> {
+  return buildFilter(kind, keys, options, false);
+}
+
+/**
+ * {@link filterFromKeys} for a filter that will never have a key removed (a loader
+ * guard's): a key the filter already answers "maybe" for is not added again, so keys
+ * that share a hash take one slot between them and no set of keys, however crafted,
+ * makes the build fail while `capacity` allows. (Not for a filter you will delete from:
+ * deleting one of those keys would take the others' only copy.)
+ *
+ * @throws as {@link filterFromKeys}, but never for keys of equal hash.
+ * @example
+ * growOnlyFilterFromKeys('cuckoo', ids, { capacity: 200_000 });
+ */
+export function growOnlyFilterFromKeys<K>(
+  kind: FilterKind,
+  keys: Iterable<K>,
+  options: FilterFromKeysOptions = {},
+): MembershipFilter<K> {
+  return buildFilter(kind, keys, options, true);
+}
+
+function buildFilter<K>(
+  kind: FilterKind,
+  keys: Iterable<K>,
+  options: FilterFromKeysOptions,
+  skipKnown: boolean,
+): MembershipFilter<K> {
   if (!isFilterKind(kind)) {
     throw new RangeError(`macho/filters: kind must be "bloom", "cuckoo" or "xor"; got ${describe(kind)}`);
   }
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`macho/filters: options must be an object; got ${describe(options)}`);
   }
+  // Checked for every kind, though 'xor' ignores it: a bad value is a mistake either way.
+  if (options.capacity !== undefined) checkFilterArguments('macho/filters: ', options.capacity, 0);
   const probability = options.probability ?? 0.01;
   if (kind === 'xor') return XorFilter.build(keys, { fingerprintBits: xorFingerprintBits(probability) });
   if (keys === null || typeof keys !== 'object' || typeof (keys as Partial<Iterable<K>>)[Symbol.iterator] !== 'function') {
@@ -151,9 +183,17 @@ export function filterFromKeys<K>(
   }
   const distinct = new Set(keys);
   const capacity = options.capacity ?? Math.max(1, distinct.size);
+  // A bloom filter past its capacity does not refuse keys: it answers "maybe" to ever
+  // more strangers (at 100 keys per key of capacity, to all of them). Say so at once.
+  if (distinct.size > capacity) {
+    throw new FilterCapacityError(
+      `macho/filters: ${distinct.size} distinct keys do not fit a ${kind} filter of capacity ${capacity}; ` +
+        `give a capacity of at least ${distinct.size} (plus room for keys you will add)`,
+    );
+  }
   const filter: MembershipFilter<K> =
     kind === 'cuckoo' ? new CuckooFilter<K>(capacity, probability) : new CountingBloomFilter<K>(capacity, probability);
-  for (const key of distinct) filter.add(key);
+  for (const key of distinct) if (!(skipKnown && filter.mightContain(key))) filter.add(key);
   return filter;
 }
 

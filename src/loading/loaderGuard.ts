@@ -12,8 +12,9 @@
  * The one way a guard turns away a real key is by being **out of date**: a key created
  * at the origin after the guard was built is rejected until the guard learns it. So
  * tell the guard when keys are created ({@link LoaderGuard.add}, with a `'cuckoo'` or
- * `'bloom'` guard) or rebuild it from the origin's key set ({@link LoaderGuard.rebuild},
- * the only way for `'xor'`, the smallest and fastest for a fixed set).
+ * `'bloom'` guard) or rebuild it from the origin's key set ({@link LoaderGuard.refresh}
+ * or {@link LoaderGuard.rebuild}, the only way for `'xor'`, the smallest and fastest for
+ * a fixed set).
  *
  * Why {@link LoaderGuard.remove} never takes a key out of the filter: a counting bloom
  * or cuckoo filter can only delete a key that was added, and cannot tell whether it was
@@ -40,7 +41,7 @@
 
 import { describe, ERROR_PREFIX, knownOptions, optionTypeError } from '../errors.js';
 import type { FilterFromKeysOptions, FilterKind } from '../filters/index.js';
-import { filterFromKeys, isFilterKind } from '../filters/index.js';
+import { growOnlyFilterFromKeys, isFilterKind } from '../filters/index.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
 import { StaticFilterError, XorFilter } from '../filters/xorFilter.js';
 
@@ -131,7 +132,14 @@ export class LoaderGuard<K = unknown> {
   // Keys removed since the filter was built, held exactly: the filter itself only ever
   // grows (see the module comment for why). Set<unknown>, not Set<K>, so that a
   // LoaderGuard<unknown> stays assignable to a LoaderGuard<K>, as it was before.
-  readonly #removed = new Set<unknown>();
+  #removed = new Set<unknown>();
+  // One journal per refresh() waiting for its keys: the add and remove calls made since
+  // it started, replayed on the filter built from those keys (see refresh()).
+  readonly #journals = new Set<JournalEntry[]>(); // keys as unknown, as #removed's
+  // Each rebuild or refresh takes the next number when it starts; a refresh whose keys
+  // arrive after a later one's were applied is dropped (its keys are older).
+  #started = 0;
+  #applied = 0;
   #checked = 0;
   #rejected = 0;
 
@@ -171,7 +179,7 @@ export class LoaderGuard<K = unknown> {
     if (!isFilterKind(kind)) {
       throw new RangeError(`${ERROR_PREFIX}loader guard kind must be "xor", "cuckoo" or "bloom"; got ${describe(kind)}`);
     }
-    const guard = new LoaderGuard<K>(filterFromKeys(kind, keys, filterOptions));
+    const guard = new LoaderGuard<K>(growOnlyFilterFromKeys(kind, keys, filterOptions));
     guard.#recipe = Object.freeze({ kind, options: Object.freeze(filterOptions) });
     return guard;
   }
@@ -258,10 +266,8 @@ export class LoaderGuard<K = unknown> {
     const filter = this.#dynamicFilter('add', key);
     // Your own filter: yours to manage, under its own contract (see the class comment).
     if (this.#recipe === undefined) return void filter.add(key);
-    // Sound because the filter only grows: a key it answers "maybe" for (even as a
-    // false positive, through another key's fingerprint) will keep that answer.
-    if (!filter.mightContain(key)) filter.add(key);
-    this.#removed.delete(key);
+    addTo(filter, this.#removed, key);
+    for (const journal of this.#journals) journal.push({ add: true, key });
   }
 
   /**
@@ -285,9 +291,8 @@ export class LoaderGuard<K = unknown> {
   remove(key: K): void {
     const filter = this.#dynamicFilter('remove', key);
     if (this.#recipe === undefined) return void filter.remove(key);
-    // No entry for a key the filter rules out: removes of ids that never existed (or of
-    // ones already removed) then cost no memory, whoever sends them.
-    if (filter.mightContain(key)) this.#removed.add(key);
+    removeFrom(filter, this.#removed, key);
+    for (const journal of this.#journals) journal.push({ add: false, key });
   }
 
   /**
@@ -295,19 +300,82 @@ export class LoaderGuard<K = unknown> {
    * in once complete, and the removed keys forgotten (they are simply not in `keys`).
    * Only for guards made by {@link LoaderGuard.fromKeys}.
    *
-   * @throws TypeError for a guard over your own filter or predicate.
+   * `keys` must be the origin's keys *now*: an {@link add} made after they were read
+   * would be lost (its key rejected until the next rebuild). To read them from the
+   * origin asynchronously, use {@link refresh}, which keeps such calls.
+   *
+   * @throws TypeError for a guard over your own filter or predicate; what
+   *   {@link LoaderGuard.fromKeys} throws for these keys (the guard is then unchanged).
    * @example
-   * setInterval(async () => guard.rebuild(await db.allProductIds()), 3_600_000);
+   * guard.rebuild(productIdsInMemory);
    */
   rebuild(keys: Iterable<K>): void {
+    const recipe = this.#rebuildRecipe('rebuild');
+    const filter = growOnlyFilterFromKeys(recipe.kind, keys, recipe.options);
+    this.#started++;
+    this.#install(filter, new Set(), this.#started);
+  }
+
+  /**
+   * Rebuilds from keys read asynchronously, without losing the {@link add} and
+   * {@link remove} calls made while they are read: `readKeys` is called at once, and the
+   * calls made from then until its keys arrive are applied again, in order, to the
+   * filter built from them (so the last call for a key still decides, whether the read
+   * saw that change or not). The guard answers from its current filter meanwhile. If a
+   * later `refresh` or {@link rebuild} has already installed its keys when this one's
+   * arrive, this one changes nothing (its keys are older). Only for guards made by
+   * {@link LoaderGuard.fromKeys}.
+   *
+   * @param readKeys - reads every key that exists at the origin; it must read them after
+   *   it is called (the calls before it are assumed to be in what it reads).
+   * @returns a promise that resolves once the new filter is in place (or was dropped as
+   *   older), and rejects with `readKeys`'s error, or what building the filter throws
+   *   (a `FilterCapacityError` when the keys outgrow `capacity`): the guard is then
+   *   unchanged and still current.
+   * @throws TypeError (synchronously) for a guard over your own filter or predicate, or
+   *   if `readKeys` is not a function.
+   * @example
+   * setInterval(() => guard.refresh(() => db.allProductIds()).catch(reportError), 3_600_000);
+   */
+  refresh(readKeys: () => Iterable<K> | PromiseLike<Iterable<K>>): Promise<void> {
+    const recipe = this.#rebuildRecipe('refresh');
+    if (typeof readKeys !== 'function') {
+      throw new TypeError(`${ERROR_PREFIX}guard.refresh needs a function that reads the origin's keys; got ${describe(readKeys)}`);
+    }
+    const started = ++this.#started;
+    const journal: JournalEntry[] = [];
+    this.#journals.add(journal);
+    const settle = (keys: Iterable<K>): void => {
+      this.#journals.delete(journal);
+      if (this.#applied > started) return;
+      const filter = growOnlyFilterFromKeys(recipe.kind, keys, recipe.options);
+      const removed = new Set<unknown>();
+      for (const { add, key } of journal) {
+        if (add) addTo(filter, removed, key as K);
+        else removeFrom(filter, removed, key as K);
+      }
+      this.#install(filter, removed, started);
+    };
+    return new Promise<Iterable<K>>((resolve) => resolve(readKeys())).then(settle, (error: unknown) => {
+      this.#journals.delete(journal);
+      throw error;
+    });
+  }
+
+  #rebuildRecipe(operation: 'rebuild' | 'refresh'): Recipe {
     const recipe = this.#recipe;
     if (recipe === undefined) {
       throw new TypeError(
-        `${ERROR_PREFIX}only a guard made by LoaderGuard.fromKeys can rebuild itself; rebuild your own filter instead`,
+        `${ERROR_PREFIX}only a guard made by LoaderGuard.fromKeys can ${operation} itself; rebuild your own filter instead`,
       );
     }
-    this.#filter = filterFromKeys(recipe.kind, keys, recipe.options);
-    this.#removed.clear();
+    return recipe;
+  }
+
+  #install(filter: MembershipFilter<K>, removed: Set<unknown>, started: number): void {
+    this.#filter = filter;
+    this.#removed = removed;
+    this.#applied = started;
   }
 
   /**
@@ -339,6 +407,27 @@ export class LoaderGuard<K = unknown> {
     }
     return filter;
   }
+}
+
+/** One `add` or `remove` call recorded while a refresh waits for its keys. */
+interface JournalEntry {
+  readonly add: boolean;
+  readonly key: unknown;
+}
+
+/** A guard's `add` on a filter that only grows, with its exact set of removed keys. */
+function addTo<K>(filter: MembershipFilter<K>, removed: Set<unknown>, key: K): void {
+  // Sound because the filter only grows: a key it answers "maybe" for (even as a
+  // false positive, through another key's fingerprint) will keep that answer.
+  if (!filter.mightContain(key)) filter.add(key);
+  removed.delete(key);
+}
+
+/** A guard's `remove`: the key is held in `removed`, never taken out of the filter. */
+function removeFrom<K>(filter: MembershipFilter<K>, removed: Set<unknown>, key: K): void {
+  // No entry for a key the filter rules out: removes of ids that never existed (or of
+  // ones already removed) then cost no memory, whoever sends them.
+  if (filter.mightContain(key)) removed.add(key);
 }
 
 function isMembershipFilter<K>(value: unknown): value is MembershipFilter<K> {
