@@ -1,7 +1,7 @@
 import type { Draft } from 'immer';
 import { enableMapSet, isDraftable, produce } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
-import { audit, defer, map, merge, Observable as RxObservable, ReplaySubject, startWith, timer } from 'rxjs';
+import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer } from 'rxjs';
 import type { Command } from './commands.js';
 import { validateCommand } from './commandValidation.js';
 import type { PolicyContractError } from './errors.js';
@@ -210,7 +210,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /** Live entries. */
   get size(): number {
     this.#live('read size');
-    this.#catchUpAll();
+    this.#catchUpAll('read size');
     let size = 0;
     for (const shard of this.#shards) size += shard.size;
     return size;
@@ -242,7 +242,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   peek(key: K): V | undefined {
     this.#live('peek');
     const shard = this.#shardFor(key);
-    this.#catchUp(shard);
+    this.#catchUp(shard, 'peek');
     return shard.peek(key);
   }
 
@@ -250,16 +250,21 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   has(key: K): boolean {
     this.#live('call has');
     const shard = this.#shardFor(key);
-    this.#catchUp(shard);
+    this.#catchUp(shard, 'call has');
     return shard.has(key);
   }
 
   /** Removes `key`; true if it had a live entry. */
   delete(key: K): boolean {
-    this.#live('delete');
+    return this.#delete(key, 'delete');
+  }
+
+  // `operation`: the method called (set(key, undefined) and update() delete too), for CacheDisposedError.
+  #delete(key: K, operation: string): boolean {
+    this.#live(operation);
     const at = this.#clock.now();
     const shard = this.#shardFor(key);
-    this.#due(shard, at);
+    this.#due(shard, at, operation);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
     if (this.#loads.size !== 0) this.#loads.supersede(key);
@@ -279,7 +284,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const at = this.#clock.now();
     // What has expired by now is expired first (its own events, and counted as such):
     // otherwise a late timer would let clear count it among the live entries it removed.
-    this.#dueAll(at);
+    this.#dueAll(at, 'clear');
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'clear', at }));
     this.#loads.supersedeAll();
     for (const shard of this.#shards) shard.clear(at);
@@ -297,7 +302,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('update');
     if (typeof recipe !== 'function') throw new TypeError(`macho: update() takes a recipe function; got ${describe(recipe)}`);
     const shard = this.#shardFor(key);
-    this.#catchUp(shard);
+    this.#catchUp(shard, 'update');
     if (!shard.has(key)) return undefined;
     const current = shard.peek(key) as V;
     if (typeof current === 'object' && current !== null && !isDraftable(current))
@@ -306,13 +311,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
           'objects, arrays, Maps, Sets and classes marked [immerable]; store a new value with set() instead',
       );
     const next = (produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
+    // The recipe may call anything, dispose() too: then nothing is written.
+    this.#live('update');
     if (Object.is(next, current)) return current;
     if (next === undefined) {
-      this.delete(key);
+      this.#delete(key, 'update');
       return undefined;
     }
     const at = this.#clock.now();
-    this.#due(shard, at);
+    this.#due(shard, at, 'update');
     if (!shard.has(key)) return undefined; // the recipe deleted it, or it expired meanwhile
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
@@ -352,28 +359,45 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         return Promise.reject(new KeyNotFoundError(key));
       }
     } catch (error) {
-      return Promise.reject(error);
+      // get() throws CacheDisposedError also when a handler of the expiries that go
+      // first disposed of the cache: it is getOrLoad that the caller could not make.
+      return Promise.reject(error instanceof CacheDisposedError ? new CacheDisposedError('getOrLoad') : error);
     }
     if (cached !== undefined) return Promise.resolve(cached);
     return this.#loads.load(key, loader, (value) => {
-      if (!this.#disposed) this.set(key, value, options);
+      if (this.#disposed) return;
+      try {
+        this.set(key, value, options);
+      } catch (error) {
+        // Disposed by a handler of the expiries that go before the store: the load
+        // answers its callers and stores nothing, as one that finishes after dispose.
+        if (!(error instanceof CacheDisposedError)) throw error;
+      }
     });
   }
 
   /**
    * The current value of `key` at once, then its value after each change (`undefined`
    * once it is deleted, evicted, expired or cleared; never twice in a row, since clearing
-   * a shard that does not hold the key changes nothing). Completes on `dispose()`.
+   * a shard that does not hold the key changes nothing). A change the subscriber makes
+   * on receiving a value, the first included, reaches it after that value. Completes on
+   * `dispose()`.
    * @example
    * cache.watch('user:1').subscribe((user) => render(user));
    */
   watch(key: K): Observable<V | undefined> {
     return new RxObservable<V | undefined>((subscriber) => {
       if (this.#disposed) return subscriber.error(new CacheDisposedError('watch'));
-      const current = this.peek(key);
-      subscriber.next(current);
-      if (this.#disposed) return subscriber.complete();
-      return this.#watchers.add(key, subscriber, current === undefined);
+      const shard = this.#shardFor(key);
+      // Throws if a handler of what expires here disposes of the cache (RxJS makes it the error).
+      this.#catchUp(shard, 'watch');
+      const current = shard.peek(key);
+      // Watching first, from the queue position of this value: the subscriber's own
+      // changes on receiving it come after, and reach it. A dispose() it makes
+      // completes it (after what was applied before), as any watcher.
+      const teardown = this.#watchers.add(key, subscriber, current === undefined);
+      this.#out.handOut(subscriber, current);
+      return teardown;
     });
   }
 
@@ -412,7 +436,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * expired first, as for any read, so `size` counts live entries only.
    */
   metrics(): MetricsSnapshot {
-    if (!this.#disposed) this.#catchUpAll();
+    if (!this.#disposed) this.#catchUpAll(undefined);
     return this.#metricsFrom(this.#shards);
   }
 
@@ -421,7 +445,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * change in between returns the same object, and nobody pays for snapshots unasked.
    */
   snapshot(): CacheSnapshot<K, V> {
-    if (!this.#disposed) this.#catchUpAll();
+    if (!this.#disposed) this.#catchUpAll(undefined);
     if (this.#memo?.version !== this.#version) this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt);
     return this.#memo;
   }
@@ -436,8 +460,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('execute a command');
     validateCommand(command, this.#shards.length);
     const at = command.at;
-    if (command.type === 'clear') this.#dueAll(at);
-    else if (command.type !== 'expire') this.#due(this.#shardFor(command.key), at);
+    if (command.type === 'clear') this.#dueAll(at, 'execute a command');
+    else if (command.type !== 'expire') this.#due(this.#shardFor(command.key), at, 'execute a command');
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.isFrozen(command) ? command : Object.freeze({ ...command }));
     let result: V | boolean | undefined;
@@ -490,7 +514,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * completes every stream (`commands$`, `events$`, `metrics$`, `snapshots$`, watches)
    * and cancels every timer. Afterwards only `metrics()` and `snapshot()` may be
    * called, and they describe the cache as it was left; anything else throws
-   * {@link CacheDisposedError}. Calling it again does nothing.
+   * {@link CacheDisposedError}. So does a call that a handler disposes of the cache
+   * during, before the call's own command ran (a method first expires what is due and
+   * delivers those events): it has no effect. Calling it again does nothing.
    */
   dispose(): void {
     // Also when called again from a subscriber of the expiries below: this call finishes.
@@ -499,7 +525,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     try {
       // A late expiry timer (a busy event loop) would otherwise leave expired entries in
       // the final snapshot, and a log that ends without the expiry it implies.
-      this.#catchUpAll();
+      this.#catchUpAll(undefined);
     } finally {
       this.#disposed = true;
       this.#timer.cancel();
@@ -521,7 +547,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('get');
     const at = this.#clock.now();
     const shard = this.#shardFor(key);
-    this.#due(shard, at);
+    this.#due(shard, at, 'get');
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#logGet(key, at);
     let value: V | undefined;
@@ -539,12 +565,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const custom = options?.ttl;
     const ttl = custom === undefined ? this.#defaultTtl : ttlOption('ttl', custom);
     if (value === undefined) {
-      this.delete(key);
+      this.#delete(key, 'set');
       return this;
     }
     const at = this.#clock.now();
     const shard = this.#shardFor(key);
-    this.#due(shard, at);
+    this.#due(shard, at, 'set');
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#logSet(key, value, custom === undefined ? undefined : ttl, at);
     if (this.#loads.size !== 0) this.#loads.supersede(key);
@@ -598,8 +624,19 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // What is due on `shard` at `at` goes first, as an 'expire' command of its own, so
   // that the next command's log entry and events concern that command alone (and a
   // command that fails can be taken back without taking back the expiry).
-  #due(shard: Shard<K, V>, at: number): void {
-    if (shard.nextExpiry() <= at) this.#expire(shard, at);
+  // `operation`: the method about to run its own command; undefined for those that
+  // go on with the cache as it is left if disposed (metrics(), snapshot(), iteration).
+  #due(shard: Shard<K, V>, at: number, operation: string | undefined): void {
+    if (shard.nextExpiry() <= at) this.#expireBefore(shard, at, operation);
+  }
+
+  // Out of line, to keep get and set small: see the note on the hot path.
+  #expireBefore(shard: Shard<K, V>, at: number, operation: string | undefined): void {
+    this.#expire(shard, at);
+    // An 'expire' handler may have disposed of the cache. The caller's command has not
+    // run, and must not run now (a write, a new timer, a hit counted after dispose):
+    // it throws, as on a cache disposed before the call.
+    if (operation !== undefined) this.#live(operation);
   }
 
   // A command threw (a custom policy broke its contract): what it queued is dropped,
@@ -625,16 +662,16 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   // Reads must not see expired entries: clean the shard up to now, as a logged
   // command, so a replay of the log removes the same entries at the same time.
-  #catchUp(shard: Shard<K, V>): void {
-    if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#clock.now());
+  #catchUp(shard: Shard<K, V>, operation: string | undefined): void {
+    if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#clock.now(), operation);
   }
 
-  #dueAll(at: number): void {
-    for (const shard of this.#shards) this.#due(shard, at);
+  #dueAll(at: number, operation: string | undefined): void {
+    for (const shard of this.#shards) this.#due(shard, at, operation);
   }
 
-  #catchUpAll(): void {
-    for (const shard of this.#shards) this.#catchUp(shard);
+  #catchUpAll(operation: string | undefined): void {
+    for (const shard of this.#shards) this.#catchUp(shard, operation);
   }
 
   #expire(shard: Shard<K, V>, at: number): void {
@@ -675,7 +712,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   *#reach<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
     for (const key of keys) {
       const shard = this.#shardFor(key);
-      if (!this.#disposed) this.#catchUp(shard);
+      if (!this.#disposed) this.#catchUp(shard, undefined);
       const value = shard.peek(key);
       if (value !== undefined) yield pick(key, value);
     }
@@ -684,7 +721,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #liveKeys(): K[] {
     this.#live('iterate');
-    this.#catchUpAll();
+    this.#catchUpAll('iterate');
     const keys: K[] = [];
     for (const shard of this.#shards) shard.forEachEntry((key) => keys.push(key));
     return keys;
@@ -700,25 +737,37 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   #metricsStream(): Observable<MetricsSnapshot> {
-    return defer(() => {
-      const now = this.metrics();
-      return this.#out.events$.pipe(
-        countEvents(now.shards),
-        this.#perTick(),
-        map((counts) => this.#metricsFrom(counts)),
-        startWith(now),
-      );
-    });
+    return this.#currentThen(
+      () => this.metrics(),
+      (now) => this.#out.events$.pipe(countEvents(now.shards), this.#perTick(), map((counts) => this.#metricsFrom(counts))),
+    );
   }
 
   #snapshotStream(): Observable<CacheSnapshot<K, V>> {
-    return defer(() =>
-      merge(...CHANGE_TYPES.map((type) => this.#out.on(type))).pipe(
-        this.#perTick(),
-        map(() => this.snapshot()),
-        startWith(this.snapshot()),
-      ),
+    return this.#currentThen(
+      () => this.snapshot(),
+      () => merge(...CHANGE_TYPES.map((type) => this.#out.on(type))).pipe(this.#perTick(), map(() => this.snapshot())),
     );
+  }
+
+  // `current()` at once, then what `changes` (paced per tick) emits. Not `startWith`: it
+  // hands out the first value before subscribing to the changes, so what a subscriber
+  // does on that value (reset a dashboard, seed an empty cache) was never seen, and
+  // metrics$ stayed off from then on. The changes are subscribed to first; the first
+  // value then goes out as a delivery of its own (see Outbox.handOut).
+  #currentThen<T>(current: () => T, changes: (first: T) => Observable<T>): Observable<T> {
+    return new RxObservable<T>((subscriber) => {
+      const first = current();
+      if (this.#disposed) {
+        // Everything has been delivered: the stream ends on the final figures.
+        subscriber.next(first);
+        subscriber.complete();
+        return undefined;
+      }
+      const subscription = changes(first).subscribe(subscriber);
+      this.#out.handOut(subscriber, first);
+      return subscription;
+    });
   }
 
   // `auditTime(0, clock)`, except that dispose ends the window at once (no timer outlives it).

@@ -184,6 +184,134 @@ describe('lifecycle: dispose()', () => {
     expect(() => cache.set('c', 3)).toThrow(CacheDisposedError);
   });
 
+  describe('by an expire handler of the expiries that go first, interrupts the command that ran them', () => {
+    // Before a command runs, what is due is expired and its events delivered. A handler
+    // that disposes of the cache then leaves the command nothing to run on: the call
+    // throws as it would on a cache already disposed, and the cache stays as dispose()
+    // left it (no write, no hit or miss, no log entry, no new timer).
+    function interrupted(shardCount = 1) {
+      const virtual = virtualClock();
+      const cache = new Cache<string, { n: number }>({ ttl: 100, shardCount, scheduler: lateTimers(virtual, 1_000) });
+      const log: string[] = [];
+      cache.commands$.subscribe({ next: (c) => log.push(c.type), complete: () => log.push('|complete') });
+      cache.on('expire').subscribe(() => cache.dispose());
+      cache.set('a', { n: 1 });
+      advance(virtual, 150); // 'a' is due; its timer fires only at 1,100
+      return { virtual, cache, log };
+    }
+
+    const at = 150;
+    const operations: Array<[string, RegExp, (cache: Cache<string, { n: number }>) => unknown]> = [
+      ['set', /cannot set/, (cache) => cache.set('b', { n: 2 })],
+      ['set of a due key', /cannot set/, (cache) => cache.set('a', { n: 2 })],
+      ['add', /cannot set/, (cache) => cache.add('b', { n: 2 })],
+      ['set(key, undefined)', /cannot set/, (cache) => cache.set('a', undefined as unknown as { n: number })],
+      ['get', /cannot get/, (cache) => cache.get('a')],
+      ['delete', /cannot delete/, (cache) => cache.delete('a')],
+      ['clear', /cannot clear/, (cache) => cache.clear()],
+      ['update', /cannot update/, (cache) => cache.update('a', (draft) => void (draft.n += 1))],
+      ['peek', /cannot peek/, (cache) => cache.peek('a')],
+      ['has', /cannot call has/, (cache) => cache.has('a')],
+      ['size', /cannot read size/, (cache) => cache.size],
+      ['keys', /cannot iterate/, (cache) => cache.keys()],
+      ['iterate', /cannot iterate/, (cache) => [...cache]],
+      ['execute set', /cannot execute/, (cache) => cache.execute({ type: 'set', key: 'b', value: { n: 2 }, at })],
+      ['execute get', /cannot execute/, (cache) => cache.execute({ type: 'get', key: 'a', at })],
+      ['execute delete', /cannot execute/, (cache) => cache.execute({ type: 'delete', key: 'a', at })],
+      ['execute update', /cannot execute/, (cache) => cache.execute({ type: 'update', key: 'a', value: { n: 2 }, at })],
+      ['execute clear', /cannot execute/, (cache) => cache.execute({ type: 'clear', at })],
+    ];
+
+    it.each(operations)('%s throws CacheDisposedError and changes nothing', (_, message, operation) => {
+      const { virtual, cache, log } = interrupted();
+      let error: unknown;
+      try {
+        operation(cache);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(CacheDisposedError);
+      expect((error as Error).message).toMatch(message);
+      expect(() => operation(cache)).toThrow(message); // a second call: the same, as on any disposed cache
+      expect(cache.disposed).toBe(true);
+      expect(cache.snapshot().entries).toEqual([]);
+      expect(cache.metrics()).toMatchObject({ sets: 1, expirations: 1, hits: 0, misses: 0, deletes: 0, size: 0 });
+      expect(log).toEqual(['set', 'expire', '|complete']);
+      expect(pendingActions(virtual)).toBe(0);
+    });
+
+    it('clear() over several shards: every due entry expires once, and no clear is applied', () => {
+      const { virtual, cache, log } = interrupted(4);
+      // More entries due, in other shards than 'a' too; dispose() expires them itself.
+      for (const key of 'bcdefgh') cache.execute({ type: 'set', key, value: { n: 0 }, at: 0 });
+      expect(() => cache.clear()).toThrow(CacheDisposedError);
+      expect(cache.snapshot().entries).toEqual([]);
+      expect(cache.metrics()).toMatchObject({ sets: 8, expirations: 8, size: 0 });
+      expect(log.filter((type) => type === 'clear')).toEqual([]);
+      expect(log.at(-1)).toBe('|complete');
+      expect(pendingActions(virtual)).toBe(0);
+    });
+
+    it('getOrLoad rejects without calling the loader; watch errors', async () => {
+      let calls = 0;
+      const loading = interrupted();
+      await expect(loading.cache.getOrLoad('b', () => ({ n: ++calls }))).rejects.toThrow(/cannot getOrLoad/);
+      expect(calls).toBe(0);
+      expect(loading.cache.snapshot().entries).toEqual([]);
+      expect(pendingActions(loading.virtual)).toBe(0);
+
+      const watching = interrupted();
+      const watched = track(watching.cache.watch('a'));
+      expect(watched.error()).toBeInstanceOf(CacheDisposedError);
+      expect((watched.error() as Error).message).toMatch(/cannot watch/);
+      expect(watched.values).toEqual([]);
+    });
+
+    it('a load finishing then answers its callers and stores nothing, as one that finishes after dispose', async () => {
+      const virtual = virtualClock();
+      const cache = new Cache<string, number>({ ttl: 100, scheduler: lateTimers(virtual, 1_000) });
+      cache.set('a', 1);
+      let resolve!: (value: number) => void;
+      const pending = cache.getOrLoad('b', () => new Promise<number>((r) => (resolve = r)));
+      cache.on('expire').subscribe(() => cache.dispose());
+      advance(virtual, 150); // 'a' is due: storing 'b' expires it first
+      resolve(42);
+      await expect(pending).resolves.toBe(42);
+      expect(cache.disposed).toBe(true);
+      expect(cache.snapshot().entries).toEqual([]);
+      expect(cache.metrics()).toMatchObject({ sets: 1, expirations: 1 });
+      expect(pendingActions(virtual)).toBe(0);
+    });
+
+    it('metrics() and snapshot() still answer, with the cache as left', () => {
+      const first = interrupted();
+      expect(first.cache.metrics()).toMatchObject({ sets: 1, expirations: 1, size: 0 });
+      expect(first.cache.disposed).toBe(true);
+      const second = interrupted();
+      expect(second.cache.snapshot()).toMatchObject({ size: 0, entries: [] });
+      expect(second.cache.disposed).toBe(true);
+      expect(pendingActions(second.virtual)).toBe(0);
+    });
+  });
+
+  it('by an update recipe, leaves the value as it was and throws CacheDisposedError', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, { n: number }>({ ttl: 100, scheduler });
+    cache.set('a', { n: 1 });
+    const log: string[] = [];
+    cache.commands$.subscribe((command) => log.push(command.type));
+    const update = () =>
+      cache.update('a', (draft) => {
+        cache.dispose();
+        draft.n = 2;
+      });
+    expect(update).toThrow(/cannot update/);
+    expect(cache.snapshot().entries).toEqual([{ key: 'a', value: { n: 1 }, shard: 0, expiresAt: 100 }]);
+    expect(cache.metrics().sets).toBe(1);
+    expect(log).toEqual([]);
+    expect(pendingActions(scheduler)).toBe(0);
+  });
+
   it('a load that finishes after dispose answers its caller and stores nothing', async () => {
     const cache = new Cache<string, number>({ scheduler: virtualClock() });
     let resolve!: (value: number) => void;

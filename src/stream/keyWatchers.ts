@@ -32,8 +32,10 @@ export class KeyWatchers<K, V> {
   }
 
   /**
-   * Sends `subscriber` every later change of `key`; returns the teardown.
-   * @param absent - whether the value the subscriber was given last is `undefined`.
+   * Sends `subscriber` every change of `key` queued from now on; returns the teardown.
+   * Call it as soon as the first value is read and before handing it out: what the
+   * subscriber does on that value is queued after this, and must reach it too.
+   * @param absent - whether the first value is `undefined`.
    */
   add(key: K, subscriber: Subscriber<V | undefined>, absent: boolean): () => void {
     let set = this.#watchers.get(key);
@@ -110,7 +112,7 @@ class Watcher<V> {
 
   /** `position`: the change's place in the delivery queue. */
   next(value: V | undefined, position: number): void {
-    if (position < this.#since) return; // queued before this watcher was given its first value
+    if (position < this.#since) return; // queued before its first value was read, which holds it
     if (value === undefined) {
       if (this.#absent) return;
       this.#absent = true;

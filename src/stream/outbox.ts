@@ -193,6 +193,27 @@ export class Outbox<K, V> {
   }
 
   /**
+   * Hands `value` to one subscriber as a delivery of its own: the first value of a
+   * `watch`, `metrics$` or `snapshots$`, given at subscription. What the subscriber
+   * does on it is queued and delivered once it returns, as from any other handler,
+   * rather than to it in the middle of its handling `value` (a watcher that seeds a
+   * missing key and then renders must render the seeded value last). Subscribe the
+   * reader to later items first, so that those the subscriber causes reach it.
+   */
+  handOut<T>(subscriber: Observer<T>, value: T): void {
+    if (this.#draining) return subscriber.next(value); // queued behind this delivery anyway
+    this.#draining = true;
+    try {
+      subscriber.next(value);
+    } finally {
+      this.#draining = false;
+      // #drain completes the streams afterwards if the subscriber disposed of the cache.
+      if (this.#head !== this.#tail) this.#drain();
+      else if (this.#completing) this.#completeNow();
+    }
+  }
+
+  /**
    * Completes every stream; later events and commands are dropped. Called from a
    * subscriber (dispose inside an event handler), it first lets the delivery under way
    * hand out what is already queued: those commands took effect, so their readers
