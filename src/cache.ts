@@ -21,6 +21,7 @@ import { SampleStats } from './metrics/sampleStats.js';
 import { countEvents } from './operators/countEvents.js';
 import type { CacheOptions, ResolvedOptions } from './options.js';
 import { resolveOptions, ttlOption } from './options.js';
+import { PolicyCallGuard } from './shard/checkedPolicy.js';
 import { Shard } from './shard/shard.js';
 import type { CacheSnapshot } from './shard/snapshot.js';
 import { buildSnapshot } from './shard/snapshot.js';
@@ -105,6 +106,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // Set when a custom policy's hook throws (see CheckedPolicy); thrown by #applied once
   // the command is complete, to the caller of that command, nested or not.
   #policyFailure: PolicyContractError | undefined;
+  // The last failure #applied threw: a command that took effect all the same (replay goes on).
+  #failedButApplied: PolicyContractError | undefined;
+  // Which custom-policy hook is running, shared with the shards: calls from it are refused.
+  readonly #policyCalls = new PolicyCallGuard();
 
   /**
    * @throws TypeError or RangeError naming the first bad option.
@@ -139,6 +144,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         timer: this.#timer,
         lifespans: this.#lifespans,
         onPolicyFailure: (failure) => (this.#policyFailure ??= failure),
+        policyCalls: this.#policyCalls,
       });
     });
     this.#onlyShard = shardCount === 1 ? this.#shards[0] : undefined;
@@ -156,9 +162,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /**
    * A new cache with `log` (commands recorded from another cache's `commands$`)
    * applied in order. With the same options, its `snapshot()` equals the recorded
-   * cache's at the end of the log.
-   * @throws InvalidCommandError (naming the position) for a malformed command; the
-   *   returned cache is not created.
+   * cache's at the end of the log. A custom policy's hook that throws does not stop it:
+   * the command took effect (as it did in the recorded cache, whose caller got the
+   * `PolicyContractError`); a refused `victim()` does, as the log cannot hold that command.
+   * @throws InvalidCommandError (naming the position) for a malformed command, or what
+   *   a command throws otherwise; the returned cache is not created.
    * @example
    * const log: Command[] = [];
    * cache.commands$.subscribe((c) => log.push(c));
@@ -171,7 +179,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     try {
       for (const command of log) {
         validateCommand(command, cache.#shards.length, index);
-        cache.execute(command);
+        try {
+          cache.execute(command);
+        } catch (error) {
+          if (error !== cache.#failedButApplied) throw error;
+        }
         index++;
       }
     } catch (error) {
@@ -388,6 +400,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   watch(key: K): Observable<V | undefined> {
     return new RxObservable<V | undefined>((subscriber) => {
       if (this.#disposed) return subscriber.error(new CacheDisposedError('watch'));
+      this.#notFromPolicy('watch');
       const shard = this.#shardFor(key);
       // Throws if a handler of what expires here disposes of the cache (RxJS makes it the error).
       this.#catchUp(shard, 'watch');
@@ -436,6 +449,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * expired first, as for any read, so `size` counts live entries only.
    */
   metrics(): MetricsSnapshot {
+    this.#notFromPolicy('read metrics');
     if (!this.#disposed) this.#catchUpAll(undefined);
     return this.#metricsFrom(this.#shards);
   }
@@ -445,6 +459,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * change in between returns the same object, and nobody pays for snapshots unasked.
    */
   snapshot(): CacheSnapshot<K, V> {
+    this.#notFromPolicy('take a snapshot');
     if (!this.#disposed) this.#catchUpAll(undefined);
     if (this.#memo?.version !== this.#version) this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt);
     return this.#memo;
@@ -486,8 +501,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         break;
       case 'set': {
         const ttl = command.ttl === undefined ? this.#defaultTtl : ttlOption('ttl', command.ttl);
-        if (this.#loads.size !== 0) this.#loads.supersede(command.key);
         this.#shardFor(command.key).set(command.key, command.value, at, ttl);
+        if (this.#loads.size !== 0) this.#loads.supersede(command.key); // after, as in #set
         break;
       }
       case 'update':
@@ -519,6 +534,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * delivers those events): it has no effect. Calling it again does nothing.
    */
   dispose(): void {
+    this.#notFromPolicy('dispose of the cache');
     // Also when called again from a subscriber of the expiries below: this call finishes.
     if (this.#disposeStarted) return;
     this.#disposeStarted = true;
@@ -573,12 +589,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#due(shard, at, 'set');
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#logSet(key, value, custom === undefined ? undefined : ttl, at);
-    if (this.#loads.size !== 0) this.#loads.supersede(key);
     try {
       shard.set(key, value, at, ttl);
     } catch (error) {
       throw this.#failed(mark, error);
     }
+    // After the set took effect: a set a custom policy's victim() refused changed
+    // nothing, so a load under way for the key must still store what it loads.
+    if (this.#loads.size !== 0) this.#loads.supersede(key);
     this.#applied(at);
     return this;
   }
@@ -657,7 +675,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const failure = this.#policyFailure;
     if (failure !== undefined) this.#policyFailure = undefined;
     this.#out.flush();
-    if (failure !== undefined) throw failure;
+    if (failure !== undefined) throw (this.#failedButApplied = failure);
   }
 
   // Reads must not see expired entries: clean the shard up to now, as a logged
@@ -776,8 +794,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     return audit(() => merge(this.#disposing, timer(0, this.#clock)));
   }
 
+  // Not from a custom policy's hook (see PolicyCallGuard); for the calls allowed after dispose.
+  #notFromPolicy(operation: string): void {
+    if (this.#policyCalls.policy !== undefined) throw this.#policyCalls.refusal(operation);
+  }
+
   #live(operation: string): void {
     if (this.#disposed) throw new CacheDisposedError(operation);
+    if (this.#policyCalls.policy !== undefined) throw this.#policyCalls.refusal(operation);
   }
 }
 

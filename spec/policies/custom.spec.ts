@@ -194,9 +194,24 @@ function tallied(cache: Cache<string, number>): () => Record<string, number> {
     } else if (e.type === 'evict') {
       counts.evictions!++;
       counts.size!--;
-    } else if (e.type === 'clear') counts.size! -= e.count;
+    } else if (e.type === 'expire') counts.size!--;
+    else if (e.type === 'clear') counts.size! -= e.count;
   });
   return () => counts;
+}
+
+type Op = { type: 'set'; key: string; value: number } | { type: 'get' | 'delete'; key: string } | { type: 'clear' };
+
+/** Applies `o`; a policy that breaks its contract may make it throw, but only that. */
+function applyExpectingContractErrors(cache: Cache<string, number>, o: Op): void {
+  try {
+    if (o.type === 'set') cache.set(o.key, o.value);
+    else if (o.type === 'get') cache.get(o.key);
+    else if (o.type === 'delete') cache.delete(o.key);
+    else cache.clear();
+  } catch (error) {
+    expect(error).toBeInstanceOf(PolicyContractError);
+  }
 }
 
 function expectConsistent(cache: Cache<string, number>, counts: Record<string, number>): void {
@@ -377,18 +392,189 @@ describe('a custom policy whose hook throws', () => {
         const cache = cacheWith<number>(throwing(hook, () => throws[call++ % throws.length]!), 3);
         const counts = tallied(cache);
         for (const o of ops) {
-          try {
-            if (o.type === 'set') cache.set(o.key, o.value);
-            else if (o.type === 'get') cache.get(o.key);
-            else if (o.type === 'delete') cache.delete(o.key);
-            else cache.clear();
-          } catch (error) {
-            expect(error).toBeInstanceOf(PolicyContractError);
-          }
+          applyExpectingContractErrors(cache, o);
           expectConsistent(cache, counts());
         }
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('a custom policy that calls back into its cache from a hook', () => {
+  /** LIFO whose `hook` calls `call(cache)` (the cache is set once built). */
+  function calling(hook: Hook, call: (cache: Cache<string, number>) => unknown) {
+    const box: { cache?: Cache<string, number> } = {};
+    const strategy = delegatingPolicy('calling-lifo', lifo, (called) => {
+      if (called === hook && box.cache !== undefined) call(box.cache);
+    });
+    return { strategy, box };
+  }
+
+  it('is refused with a PolicyContractError, and the cache stays consistent (the call is not made)', () => {
+    const { strategy, box } = calling('onInsert', (c) => c.delete('tmp'));
+    const scheduler = new VirtualTimeScheduler();
+    const cache = (box.cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 10, strategy, scheduler }));
+    const counts = tallied(cache);
+    expect(() => cache.set('a', 1, { ttl: 0 })).toThrow(PolicyContractError); // told of 'a' too
+    expect(cache.peek('a')).toBe(1);
+    // The set itself took effect (the hook is told after the change); its caller learns
+    // that the policy broke its contract, and what it tried.
+    expect(() => cache.set('tmp', 2)).toThrow(/policy "calling-lifo" tried to delete on the cache from its onInsert\(\) hook/);
+    expect(cache.peek('tmp')).toBe(2);
+    scheduler.frame = 10;
+    scheduler.flush(); // 'tmp' expires: one entry, once
+    for (const key of ['c', 'd', 'e']) expect(() => cache.set(key, 0)).toThrow(PolicyContractError);
+    expectConsistent(cache, counts());
+    expect(cache.size).toBe(2);
+  });
+
+  it('from victim(): the command is refused and changes nothing', () => {
+    const { strategy, box } = calling('victim', (c) => c.get('a'));
+    const cache = (box.cache = cacheWith<number>(strategy, 2));
+    cache.set('a', 1).set('b', 2);
+    expect(() => cache.set('c', 3)).toThrow(/tried to get on the cache from its victim\(\) hook/);
+    expect([...cache.keys()]).toEqual(['a', 'b']);
+  });
+
+  it.each([
+    ['metrics()', (c: Cache<string, number>) => c.metrics(), 'read metrics'],
+    ['snapshot()', (c: Cache<string, number>) => c.snapshot(), 'take a snapshot'],
+    ['dispose()', (c: Cache<string, number>) => c.dispose(), 'dispose of the cache'],
+    ['peek()', (c: Cache<string, number>) => c.peek('a'), 'peek'],
+  ])('%s too (each can expire entries, and so change the shard)', (_, call, operation) => {
+    const { strategy, box } = calling('onAccess', call);
+    const cache = (box.cache = cacheWith<number>(strategy, 2));
+    cache.set('a', 1);
+    expect(() => cache.get('a')).toThrow(`tried to ${operation} on the cache from its onAccess() hook`);
+    expect(cache.disposed).toBe(false);
+    expect(cache.peek('a')).toBe(1);
+  });
+
+  it('watch() too: the watch errors with the refusal', () => {
+    const errors: unknown[] = [];
+    const { strategy, box } = calling('onAccess', (c) => c.watch('a').subscribe({ error: (e: unknown) => errors.push(e) }));
+    const cache = (box.cache = cacheWith<number>(strategy, 2));
+    cache.set('a', 1);
+    expect(cache.get('a')).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(PolicyContractError);
+    expect(String(errors[0])).toContain('tried to watch on the cache from its onAccess() hook');
+  });
+
+  it('another cache is not its own: calls to it are fine', () => {
+    const other = cacheWith<number>(lifo, 2);
+    const { strategy, box } = calling('onInsert', () => other.set('seen', other.size));
+    const cache = (box.cache = cacheWith<number>(strategy, 2));
+    cache.set('a', 1);
+    expect(other.peek('seen')).toBe(0);
+  });
+
+  it('whatever it calls from whichever hook, the cache stays consistent and its log replays (property)', () => {
+    const hooks: Hook[] = ['onInsert', 'onAccess', 'onUpdate', 'onRemove', 'onMiss', 'onClear', 'victim'];
+    const calls: ((c: Cache<string, number>) => unknown)[] = [
+      (c) => c.delete('a'),
+      (c) => c.set('b', 9),
+      (c) => c.get('c'),
+      (c) => c.clear(),
+      (c) => c.metrics(),
+      (c) => c.size,
+    ];
+    const op = fc.oneof(
+      fc.record({ type: fc.constant('set' as const), key: fc.constantFrom('a', 'b', 'c', 'd'), value: fc.nat(9) }),
+      fc.record({ type: fc.constantFrom('get' as const, 'delete' as const), key: fc.constantFrom('a', 'b', 'c', 'd') }),
+      fc.record({ type: fc.constant('clear' as const) }),
+      fc.record({ type: fc.constant('tick' as const) }),
+    );
+    // Refusals during timer-driven expiries are reported (as a throwing subscriber's error is), not thrown.
+    const previous = rxConfig.onUnhandledError;
+    const reported: unknown[] = [];
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      fc.assert(
+        fc.property(fc.constantFrom(...hooks), fc.nat(calls.length - 1), fc.array(op, { maxLength: 40 }), (hook, which, ops) => {
+          const { strategy, box } = calling(hook, calls[which]!);
+          const scheduler = new VirtualTimeScheduler();
+          const options = { maxCacheSize: 3, ttl: 5, strategy };
+          const cache = (box.cache = new Cache<string, number>({ ...options, scheduler }));
+          const log: Command<string, number>[] = [];
+          cache.commands$.subscribe((c) => log.push(c));
+          const counts = tallied(cache);
+          for (const o of ops) {
+            if (o.type === 'tick') {
+              scheduler.frame += 3;
+              scheduler.flush();
+            } else applyExpectingContractErrors(cache, o);
+            expectConsistent(cache, counts());
+          }
+          const replayed = Cache.replay(log, { ...options, strategy: lifo, scheduler: new VirtualTimeScheduler() });
+          expect(replayed.snapshot().entries).toEqual(cache.snapshot().entries);
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+    for (const error of reported) expect(error).toBeInstanceOf(PolicyContractError);
+  });
+});
+
+describe('a custom policy that breaks its contract otherwise', () => {
+  it('a set refused by victim() leaves a load under way for its key to store its value', async () => {
+    let fail = false;
+    const strategy = delegatingPolicy('flaky-lifo', lifo, (hook) => {
+      if (hook === 'victim' && fail) throw new Error('no victim');
+    });
+    const cache = cacheWith<string>(strategy, 2);
+    cache.set('a', 'A').set('b', 'B');
+    let release!: (value: string) => void;
+    const loading = cache.getOrLoad('c', () => new Promise<string>((resolve) => (release = resolve)));
+    fail = true;
+    expect(() => cache.set('c', 'direct')).toThrow(PolicyContractError);
+    fail = false;
+    release('loaded');
+    expect(await loading).toBe('loaded');
+    expect(cache.peek('c')).toBe('loaded');
+  });
+
+  it('a log recorded while a hook threw replays: the commands took effect there too', () => {
+    const strategy = delegatingPolicy('picky-lifo', lifo, (hook) => {
+      if (hook === 'onAccess') throw new Error('no reads today');
+    });
+    const options = { maxCacheSize: 2, ttl: 0, strategy };
+    const cache = new Cache<string, number>({ ...options, scheduler: new VirtualTimeScheduler() });
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((c) => log.push(c));
+    cache.set('bad', 1);
+    expect(() => cache.get('bad')).toThrow(PolicyContractError);
+    cache.set('x', 2);
+    const replayed = Cache.replay(log, { ...options, scheduler: new VirtualTimeScheduler() });
+    expect(replayed.snapshot().entries).toEqual(cache.snapshot().entries);
+    expect(replayed.metrics().hits).toBe(1);
+  });
+
+  it('a factory that returns no policy, or one missing methods, is refused when the cache is built, naming the option', () => {
+    const build = (strategy: unknown) => () => new Cache({ maxCacheSize: 2, strategy: strategy as PolicyFactory });
+    expect(build(() => undefined)).toThrow(TypeError);
+    expect(build(() => undefined)).toThrow('macho: option "strategy": the policy factory returned undefined, not a policy object');
+    expect(build(() => ({}))).toThrow(
+      'option "strategy": the policy (it has no string name) has no onInsert, onAccess, onUpdate, onRemove, victim, onClear method',
+    );
+    const { onClear: _, ...partial } = lifo({} as PolicyContext);
+    expect(build(() => partial)).toThrow('option "strategy": policy "lifo" has no onClear method');
+  });
+
+  it.each([
+    ['1n', 1n, 'named 1n as victim, which is not a slot number'],
+    ['a symbol', Symbol('s'), 'named Symbol(s) as victim, which is not a slot number'],
+    ['"0"', '0', 'named "0" as victim, which is not a slot number'],
+    ['1.5', 1.5, 'named 1.5 as victim, which is not a slot number'],
+    ['NaN', NaN, 'named NaN as victim, which is not a slot number'],
+  ])('a victim of %s is a PolicyContractError naming it, and changes nothing', (_, victim, message) => {
+    const cache = cacheWith<number>(broken(() => victim as number), 2);
+    cache.set('a', 1).set('b', 2);
+    expect(() => cache.set('c', 3)).toThrow(PolicyContractError);
+    expect(() => cache.set('c', 3)).toThrow(message);
+    expect([...cache.keys()]).toEqual(['a', 'b']);
   });
 });

@@ -1,8 +1,33 @@
-import { PolicyContractError } from '../errors.js';
+import { describe, PolicyContractError } from '../errors.js';
 import type { EvictionPolicy } from '../policies/policy.js';
 
 /** Told of a custom policy's hook that threw (the error names the policy and the hook). */
 export type PolicyFailureReport = (failure: PolicyContractError) => void;
+
+/**
+ * Which custom-policy hook of one cache is running, if any. A hook is called while the
+ * shard is in the middle of a change: a hook that called back into the cache (a delete
+ * of the key it is told about, a `get`, even `metrics()`, which expires what is due)
+ * would change the shard under that change, and leave it corrupt (an entry freed twice,
+ * more entries than the capacity). The cache refuses such calls ({@link refusal}).
+ */
+export class PolicyCallGuard {
+  /** The running hook's policy name, or `undefined` when no custom hook is running. */
+  policy: string | undefined = undefined;
+  hook = '';
+
+  /** The error for `operation` called from the running hook. */
+  refusal(operation: string): PolicyContractError {
+    return new PolicyContractError(
+      this.policy!,
+      `tried to ${operation} on the cache from its ${this.hook}() hook: a policy must not call into the cache ` +
+        `it serves (it is told of a change while the cache is making it)`,
+    );
+  }
+}
+
+/** The methods every policy must have (`onMiss` and `victimsReturn` are optional). */
+const REQUIRED_METHODS = ['onInsert', 'onAccess', 'onUpdate', 'onRemove', 'victim', 'onClear'] as const;
 
 /**
  * A custom policy, with its hooks kept from breaking the shard.
@@ -24,10 +49,26 @@ export class CheckedPolicy implements EvictionPolicy {
   readonly victimsReturn: boolean;
   readonly #inner: EvictionPolicy;
   readonly #report: PolicyFailureReport;
+  readonly #calls: PolicyCallGuard;
 
-  constructor(inner: EvictionPolicy, report: PolicyFailureReport) {
+  /**
+   * @throws TypeError naming the `strategy` option if `inner` is not a policy object
+   *   with every required method.
+   */
+  constructor(inner: EvictionPolicy, report: PolicyFailureReport, calls: PolicyCallGuard) {
+    if (typeof inner !== 'object' || inner === null)
+      throw new TypeError(`macho: option "strategy": the policy factory returned ${describe(inner)}, not a policy object`);
+    const missing = REQUIRED_METHODS.filter((method) => typeof inner[method] !== 'function');
+    const named = typeof inner.name === 'string' ? `policy "${inner.name}"` : 'the policy (it has no string name)';
+    if (missing.length !== 0 || typeof inner.name !== 'string') {
+      throw new TypeError(
+        `macho: option "strategy": ${named} ${missing.length === 0 ? 'is incomplete' : `has no ${missing.join(', ')} method`}; ` +
+          `a policy needs a name and the methods ${REQUIRED_METHODS.join(', ')}`,
+      );
+    }
     this.#inner = inner;
     this.#report = report;
+    this.#calls = calls;
     this.name = inner.name;
     this.victimsReturn = inner.victimsReturn === true;
   }
@@ -57,25 +98,47 @@ export class CheckedPolicy implements EvictionPolicy {
   }
 
   victim(incoming?: unknown): number {
+    const calls = this.#calls;
+    const outer = calls.policy;
+    const outerHook = calls.hook;
+    calls.policy = this.name;
+    calls.hook = 'victim';
     try {
       return this.#inner.victim(incoming);
     } catch (error) {
-      throw policyThrew(this.name, 'victim', error);
+      throw asContractError(this.name, 'victim', error);
+    } finally {
+      calls.policy = outer;
+      calls.hook = outerHook;
     }
   }
 
   #tell(hook: Notice, argument: unknown): void {
+    const calls = this.#calls;
+    const outer = calls.policy;
+    const outerHook = calls.hook;
+    calls.policy = this.name;
+    calls.hook = hook;
     try {
       // Called on the inner policy, so that its methods see it as `this`.
       (this.#inner[hook] as ((argument: unknown) => void) | undefined)?.call(this.#inner, argument);
     } catch (error) {
-      this.#report(policyThrew(this.name, hook, error));
+      this.#report(asContractError(this.name, hook, error));
+    } finally {
+      calls.policy = outer;
+      calls.hook = outerHook;
     }
   }
 }
 
 /** The hooks a shard calls to tell its policy of a change. */
 type Notice = 'onInsert' | 'onAccess' | 'onUpdate' | 'onRemove' | 'onMiss' | 'onClear';
+
+// The cache's own refusal of a call from a hook (PolicyCallGuard) is already the error to
+// report; anything else the hook threw is wrapped, naming the hook.
+function asContractError(policy: string, hook: string, error: unknown): PolicyContractError {
+  return error instanceof PolicyContractError ? error : policyThrew(policy, hook, error);
+}
 
 /** The error for a policy hook that threw `error`. */
 export function policyThrew(policy: string, hook: string, error: unknown): PolicyContractError {

@@ -1,4 +1,4 @@
-import { PolicyContractError } from '../errors.js';
+import { describe, PolicyContractError } from '../errors.js';
 import type { ExpiryTimer } from '../expiry/expiryTimer.js';
 import { ExpiryIndex } from '../expiry/expiryIndex.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
@@ -7,7 +7,7 @@ import { isBuiltinPolicy } from '../policies/index.js';
 import type { EvictionPolicy, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
-import type { PolicyFailureReport } from './checkedPolicy.js';
+import type { PolicyCallGuard, PolicyFailureReport } from './checkedPolicy.js';
 import { CheckedPolicy } from './checkedPolicy.js';
 import { KeyIndex } from './keyIndex.js';
 
@@ -24,6 +24,8 @@ export interface ShardSetup<K, V> {
   readonly lifespans: SampleStats;
   /** Told when a custom policy's hook throws (see {@link CheckedPolicy}). */
   readonly onPolicyFailure: PolicyFailureReport;
+  /** Shared by the cache's shards: which custom-policy hook is running (the cache refuses calls from it). */
+  readonly policyCalls: PolicyCallGuard;
 }
 
 /** One live entry, as {@link Shard.forEachEntry} reports it. */
@@ -109,7 +111,7 @@ export class Shard<K, V> {
       keyOf: (slot) => entries[STRIDE * slot + KEY],
       valueOf: (slot) => entries[STRIDE * slot + VALUE],
     });
-    this.#policy = this.#checkVictims ? new CheckedPolicy(policy, setup.onPolicyFailure) : policy;
+    this.#policy = this.#checkVictims ? new CheckedPolicy(policy, setup.onPolicyFailure, setup.policyCalls) : policy;
     this.#tombstoneVictims = this.#policy.victimsReturn === true;
   }
 
@@ -260,15 +262,22 @@ export class Shard<K, V> {
 
   #evictOne(at: number, incoming: K): void {
     const victim = this.#policy.victim(incoming);
+    if (this.#checkVictims) this.#checkVictim(victim);
     const key = this.#entries[STRIDE * victim + KEY] as K;
-    // The range check comes first: a negative slot reads `undefined` as the key, and
-    // the index answers a negative code for an absent key, which could equal the slot.
-    if (this.#checkVictims && (!(victim >= 0 && victim < this.capacity) || this.#index.lookup(key) !== victim))
-      throw new PolicyContractError(this.#policy.name, `named slot ${String(victim)} as victim, which holds no entry`);
     const value = this.#entries[STRIDE * victim + VALUE] as V;
     this.#remove(victim, key, at, this.#tombstoneVictims);
     this.evictions++;
     if (this.#out.wants.evict) this.#out.evict(key, value, this.id, at);
+  }
+
+  // A custom policy's victim, before it is used as an index. The range check comes
+  // before the lookup: a negative slot reads `undefined` as the key, and the index
+  // answers a negative code for an absent key, which could equal the slot.
+  #checkVictim(victim: unknown): void {
+    if (typeof victim !== 'number' || !Number.isInteger(victim))
+      throw new PolicyContractError(this.#policy.name, `named ${describe(victim)} as victim, which is not a slot number`);
+    if (!(victim >= 0 && victim < this.capacity) || this.#index.lookup(this.#entries[STRIDE * victim + KEY] as K) !== victim)
+      throw new PolicyContractError(this.#policy.name, `named slot ${String(victim)} as victim, which holds no entry`);
   }
 
   #setExpiry(slot: number, expiresAt: number): void {
