@@ -730,7 +730,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   *#reach<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
     for (const key of keys) {
       const shard = this.#shardFor(key);
-      if (!this.#disposed) this.#catchUp(shard, undefined);
+      if (!this.#disposed) {
+        this.#notFromPolicy('iterate');
+        this.#catchUp(shard, undefined);
+      }
       const value = shard.peek(key);
       if (value !== undefined) yield pick(key, value);
     }

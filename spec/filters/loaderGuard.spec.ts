@@ -249,6 +249,31 @@ describe('loader guards', () => {
     expect(() => loaderGuard.fromKeys(KNOWN, { kind: 'xor', capacity: 'x' as never })).toThrow(TypeError);
   });
 
+  it('a bloom guard is full at its capacity: add past it throws instead of letting strangers through', async () => {
+    const guard = loaderGuard.fromKeys(KNOWN.slice(0, 90), { kind: 'bloom', capacity: 100, probability: 1e-6 });
+    for (let i = 0; i < 10; i++) guard.add(`new${i}`);
+    guard.add('new3'); // already held: takes no room
+    expect(() => guard.add('one-too-many')).toThrow(FilterCapacityError);
+    expect(() => guard.add('one-too-many')).toThrow(/the "bloom" loader guard holds all the ids its capacity allows/);
+    expect(guard.mightExist('one-too-many')).toBe(false);
+    guard.remove('new0'); // a removed id keeps its place: still full
+    expect(() => guard.add('one-too-many')).toThrow(FilterCapacityError);
+    guard.rebuild(KNOWN.slice(0, 50)); // a rebuild starts afresh
+    for (let i = 0; i < 50; i++) guard.add(`again${i}`);
+    expect(() => guard.add('again-50')).toThrow(FilterCapacityError);
+    // A refresh replays the adds made meanwhile into the new filter, room counted.
+    let read!: (keys: Iterable<string>) => void;
+    const refreshed = guard.refresh(() => new Promise<Iterable<string>>((resolve) => (read = resolve)));
+    guard.remove('again0');
+    guard.add('again0'); // the last call decides
+    read(KNOWN.slice(0, 99));
+    await refreshed;
+    expect(guard.mightExist('again0')).toBe(true); // re-added after the read
+    expect(() => guard.add('past-100')).toThrow(FilterCapacityError); // 99 read + 'again0'
+    await expect(guard.refresh(() => KNOWN.slice(0, 101))).rejects.toThrow(FilterCapacityError);
+    expect(guard.mightExist('p98') && guard.mightExist('again0')).toBe(true); // unchanged
+  });
+
   it('refresh: the adds and removes made while the keys are read are applied to the new filter', async () => {
     const guard = loaderGuard.fromKeys(KNOWN, { kind: 'cuckoo', capacity: 2_000 });
     let read!: (keys: Iterable<string>) => void;

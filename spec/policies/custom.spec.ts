@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { config as rxConfig, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Command, PolicyContext, PolicyFactory } from 'macho';
-import { Cache, PolicyContractError } from 'macho';
+import { Cache, PolicyContractError, shardOf } from 'macho';
 import type { PolicyHook } from '../support/delegatingPolicy.js';
 import { delegatingPolicy } from '../support/delegatingPolicy.js';
 import { UnorderedModel } from '../support/models.js';
@@ -460,6 +460,34 @@ describe('a custom policy that calls back into its cache from a hook', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(PolicyContractError);
     expect(String(errors[0])).toContain('tried to watch on the cache from its onAccess() hook');
+  });
+
+  it('an iterator made before, stepped from a hook, is refused too (a step expires what is due)', () => {
+    // Two shards of one slot: 'a' on shard 1, 'b' and 'c' on shard 0.
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const a = keys.find((k) => shardOf(k, 2) === 1)!;
+    const [b, c] = keys.filter((k) => shardOf(k, 2) === 0);
+    const stepping: { iterator?: Iterator<string> } = {};
+    const { strategy, box } = calling('victim', () => stepping.iterator?.next());
+    const scheduler = new VirtualTimeScheduler();
+    const options = { maxCacheSize: 2, shardCount: 2, ttl: 0 };
+    const cache = (box.cache = new Cache<string, number>({ ...options, strategy, scheduler }));
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((command) => log.push(command));
+    cache.set(a, 0, { ttl: 10 }).set(b!, 1);
+    const iterator = (stepping.iterator = cache.keys());
+    expect(iterator.next().value).toBe(b); // shard 0 first; 'a' is next
+    scheduler.frame = 20; // 'a' is due; its timer has not run
+    expect(() => cache.set(c!, 2)).toThrow('tried to iterate on the cache from its victim() hook');
+    expect(log.map((command) => command.type)).toEqual(['set', 'set']);
+    expect(Cache.replay(log, { ...options, strategy: lifo }).snapshot().entries).toEqual(cache.snapshot().entries);
+  });
+
+  it('a PolicyContractError a hook gets from another cache is its own failure: wrapped, naming this policy', () => {
+    const other = cacheWith<number>(throwing('onInsert', () => true), 2);
+    const { strategy, box } = calling('onInsert', () => other.set('x', 1));
+    const cache = (box.cache = cacheWith<number>(strategy, 2));
+    expect(() => cache.set('k', 1)).toThrow(/^macho: policy "calling-lifo" threw from onInsert\(\): macho: policy "throwing-lifo"/);
   });
 
   it('another cache is not its own: calls to it are fine', () => {

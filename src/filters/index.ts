@@ -140,7 +140,7 @@ export function filterFromKeys<K>(
   keys: Iterable<K>,
   options: FilterFromKeysOptions = {},
 ): MembershipFilter<K> {
-  return buildFilter(kind, keys, options, false);
+  return buildFilter(kind, keys, options);
 }
 
 /**
@@ -148,25 +148,32 @@ export function filterFromKeys<K>(
  * guard's): a key the filter already answers "maybe" for is not added again, so keys
  * that share a hash take one slot between them and no set of keys, however crafted,
  * makes the build fail while `capacity` allows. (Not for a filter you will delete from:
- * deleting one of those keys would take the others' only copy.)
+ * deleting one of those keys would take the others' only copy.) Also returns `room`:
+ * how many more keys a `'bloom'` filter may take before it passes its capacity (which
+ * it would not refuse, answering "maybe" to ever more strangers); `Infinity` for the
+ * others (a cuckoo filter refuses keys itself; an xor filter takes none).
  *
  * @throws as {@link filterFromKeys}, but never for keys of equal hash.
  * @example
- * growOnlyFilterFromKeys('cuckoo', ids, { capacity: 200_000 });
+ * const { filter } = growOnlyFilterFromKeys('cuckoo', ids, { capacity: 200_000 });
  */
 export function growOnlyFilterFromKeys<K>(
   kind: FilterKind,
   keys: Iterable<K>,
   options: FilterFromKeysOptions = {},
-): MembershipFilter<K> {
-  return buildFilter(kind, keys, options, true);
+): { readonly filter: MembershipFilter<K>; readonly room: number } {
+  const sizing = { capacity: 0, stored: 0 };
+  const filter = buildFilter(kind, keys, options, sizing);
+  return { filter, room: filter instanceof CountingBloomFilter ? sizing.capacity - sizing.stored : Infinity };
 }
 
 function buildFilter<K>(
   kind: FilterKind,
   keys: Iterable<K>,
   options: FilterFromKeysOptions,
-  skipKnown: boolean,
+  // Given for a grow-only filter (keys it answers "maybe" for are skipped): filled in
+  // with the capacity it was made for and the keys it stored.
+  sizing?: { capacity: number; stored: number },
 ): MembershipFilter<K> {
   if (!isFilterKind(kind)) {
     throw new RangeError(`macho/filters: kind must be "bloom", "cuckoo" or "xor"; got ${describe(kind)}`);
@@ -193,7 +200,16 @@ function buildFilter<K>(
   }
   const filter: MembershipFilter<K> =
     kind === 'cuckoo' ? new CuckooFilter<K>(capacity, probability) : new CountingBloomFilter<K>(capacity, probability);
-  for (const key of distinct) if (!(skipKnown && filter.mightContain(key))) filter.add(key);
+  let stored = 0;
+  for (const key of distinct) {
+    if (sizing !== undefined && filter.mightContain(key)) continue;
+    filter.add(key);
+    stored++;
+  }
+  if (sizing !== undefined) {
+    sizing.capacity = capacity;
+    sizing.stored = stored;
+  }
   return filter;
 }
 

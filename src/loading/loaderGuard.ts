@@ -43,6 +43,7 @@ import { describe, ERROR_PREFIX, knownOptions, optionTypeError } from '../errors
 import type { FilterFromKeysOptions, FilterKind } from '../filters/index.js';
 import { growOnlyFilterFromKeys, isFilterKind } from '../filters/index.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
+import { FilterCapacityError } from '../filters/cuckooFilter.js';
 import { StaticFilterError, XorFilter } from '../filters/xorFilter.js';
 
 /** What a guard asks: a filter of existing keys, or a predicate "may `key` exist?". */
@@ -90,7 +91,8 @@ export interface LoaderGuardOptions extends FilterFromKeysOptions {
    * The filter: `'xor'` (static: smallest and fastest, rebuild to change), `'cuckoo'`
    * (add and remove; size `capacity` for the keys you build it with plus those you will
    * add before the next rebuild, since a removed key keeps its slot) or `'bloom'` (a counting
-   * bloom filter: add and remove, 8 bits per counter). Default `'cuckoo'`: a guard must
+   * bloom filter: add and remove, 8 bits per counter; sized the same way, and full at
+   * `capacity` ids). Default `'cuckoo'`: a guard must
    * learn keys created at the origin, which an XOR filter cannot.
    */
   readonly kind?: FilterKind;
@@ -135,7 +137,10 @@ export class LoaderGuard<K = unknown> {
   #removed = new Set<unknown>();
   // One journal per refresh() waiting for its keys: the add and remove calls made since
   // it started, replayed on the filter built from those keys (see refresh()).
-  readonly #journals = new Set<JournalEntry[]>(); // keys as unknown, as #removed's
+  readonly #journals = new Set<Journal>();
+  // How many more keys a 'bloom' guard's filter may store before it passes its capacity
+  // (a bloom filter would take them, and let ever more strangers through); Infinity else.
+  #room = Infinity;
   // Each rebuild or refresh takes the next number when it starts; a refresh whose keys
   // arrive after a later one's were applied is dropped (its keys are older).
   #started = 0;
@@ -179,7 +184,9 @@ export class LoaderGuard<K = unknown> {
     if (!isFilterKind(kind)) {
       throw new RangeError(`${ERROR_PREFIX}loader guard kind must be "xor", "cuckoo" or "bloom"; got ${describe(kind)}`);
     }
-    const guard = new LoaderGuard<K>(growOnlyFilterFromKeys(kind, keys, filterOptions));
+    const { filter, room } = growOnlyFilterFromKeys(kind, keys, filterOptions);
+    const guard = new LoaderGuard<K>(filter);
+    guard.#room = room;
     guard.#recipe = Object.freeze({ kind, options: Object.freeze(filterOptions) });
     return guard;
   }
@@ -255,9 +262,10 @@ export class LoaderGuard<K = unknown> {
    * back only forgets its removal.
    *
    * @throws TypeError for a predicate guard; `StaticFilterError` for an `'xor'` guard
-   *   (use {@link rebuild}); `FilterCapacityError` when a cuckoo guard is full (size
-   *   `capacity` for the keys it is built with plus those added before the next
-   *   rebuild: removing a key does not free its slot). The guard is then unchanged.
+   *   (use {@link rebuild}); `FilterCapacityError` when a cuckoo guard is full, or a
+   *   bloom guard holds as many ids as its `capacity` (size `capacity` for the keys it
+   *   is built with plus those added before the next rebuild: removing a key does not
+   *   free its place). The guard is then unchanged.
    * @example
    * const product = await db.createProduct(input);
    * guard.add(product.id);
@@ -266,8 +274,8 @@ export class LoaderGuard<K = unknown> {
     const filter = this.#dynamicFilter('add', key);
     // Your own filter: yours to manage, under its own contract (see the class comment).
     if (this.#recipe === undefined) return void filter.add(key);
-    addTo(filter, this.#removed, key);
-    for (const journal of this.#journals) journal.push({ add: true, key });
+    this.#room = addTo(filter, this.#removed, this.#room, key);
+    for (const journal of this.#journals) journal.set(key, true);
   }
 
   /**
@@ -291,8 +299,12 @@ export class LoaderGuard<K = unknown> {
   remove(key: K): void {
     const filter = this.#dynamicFilter('remove', key);
     if (this.#recipe === undefined) return void filter.remove(key);
-    removeFrom(filter, this.#removed, key);
-    for (const journal of this.#journals) journal.push({ add: false, key });
+    // No entry for a key the filter rules out (in the set of removed keys, or in a
+    // refresh's journal): removes of ids that never existed (or of ones already
+    // removed) then cost no memory, whoever sends them.
+    if (!filter.mightContain(key)) return;
+    this.#removed.add(key);
+    for (const journal of this.#journals) journal.set(key, false);
   }
 
   /**
@@ -311,9 +323,9 @@ export class LoaderGuard<K = unknown> {
    */
   rebuild(keys: Iterable<K>): void {
     const recipe = this.#rebuildRecipe('rebuild');
-    const filter = growOnlyFilterFromKeys(recipe.kind, keys, recipe.options);
+    const { filter, room } = growOnlyFilterFromKeys(recipe.kind, keys, recipe.options);
     this.#started++;
-    this.#install(filter, new Set(), this.#started);
+    this.#install(filter, new Set(), room, this.#started);
   }
 
   /**
@@ -324,7 +336,9 @@ export class LoaderGuard<K = unknown> {
    * saw that change or not). The guard answers from its current filter meanwhile. If a
    * later `refresh` or {@link rebuild} has already installed its keys when this one's
    * arrive, this one changes nothing (its keys are older). Only for guards made by
-   * {@link LoaderGuard.fromKeys}.
+   * {@link LoaderGuard.fromKeys}. While it waits, the guard holds the last call for each
+   * id added or removed meanwhile (not for removes of ids it already rules out), so a
+   * read that never ends keeps those: give `readKeys` a timeout.
    *
    * @param readKeys - reads every key that exists at the origin; it must read them after
    *   it is called (the calls before it are assumed to be in what it reads).
@@ -343,18 +357,20 @@ export class LoaderGuard<K = unknown> {
       throw new TypeError(`${ERROR_PREFIX}guard.refresh needs a function that reads the origin's keys; got ${describe(readKeys)}`);
     }
     const started = ++this.#started;
-    const journal: JournalEntry[] = [];
+    const journal: Journal = new Map();
     this.#journals.add(journal);
     const settle = (keys: Iterable<K>): void => {
       this.#journals.delete(journal);
       if (this.#applied > started) return;
-      const filter = growOnlyFilterFromKeys(recipe.kind, keys, recipe.options);
+      const built = growOnlyFilterFromKeys(recipe.kind, keys, recipe.options);
+      const { filter } = built;
+      let room = built.room;
       const removed = new Set<unknown>();
-      for (const { add, key } of journal) {
-        if (add) addTo(filter, removed, key as K);
-        else removeFrom(filter, removed, key as K);
+      for (const [key, add] of journal) {
+        if (add) room = addTo(filter, removed, room, key as K);
+        else if (filter.mightContain(key as K)) removed.add(key);
       }
-      this.#install(filter, removed, started);
+      this.#install(filter, removed, room, started);
     };
     return new Promise<Iterable<K>>((resolve) => resolve(readKeys())).then(settle, (error: unknown) => {
       this.#journals.delete(journal);
@@ -372,9 +388,10 @@ export class LoaderGuard<K = unknown> {
     return recipe;
   }
 
-  #install(filter: MembershipFilter<K>, removed: Set<unknown>, started: number): void {
+  #install(filter: MembershipFilter<K>, removed: Set<unknown>, room: number, started: number): void {
     this.#filter = filter;
     this.#removed = removed;
+    this.#room = room;
     this.#applied = started;
   }
 
@@ -409,25 +426,36 @@ export class LoaderGuard<K = unknown> {
   }
 }
 
-/** One `add` or `remove` call recorded while a refresh waits for its keys. */
-interface JournalEntry {
-  readonly add: boolean;
-  readonly key: unknown;
-}
+/**
+ * The `add` (true) and `remove` (false) calls made while a refresh waits for its keys:
+ * the last call for each key, since the last call decides. One entry per key, so a
+ * refresh that takes long (or never settles) holds at most the keys added, and the
+ * removed keys the filter let through, meanwhile.
+ */
+type Journal = Map<unknown, boolean>;
 
-/** A guard's `add` on a filter that only grows, with its exact set of removed keys. */
-function addTo<K>(filter: MembershipFilter<K>, removed: Set<unknown>, key: K): void {
+/**
+ * A guard's `add` on a filter that only grows, with its exact set of removed keys;
+ * returns the room left (see `#room`).
+ *
+ * @throws FilterCapacityError when the key must be stored and there is no room.
+ */
+function addTo<K>(filter: MembershipFilter<K>, removed: Set<unknown>, room: number, key: K): number {
   // Sound because the filter only grows: a key it answers "maybe" for (even as a
   // false positive, through another key's fingerprint) will keep that answer.
-  if (!filter.mightContain(key)) filter.add(key);
+  if (!filter.mightContain(key)) {
+    if (room <= 0) {
+      throw new FilterCapacityError(
+        `${ERROR_PREFIX}cannot add ${describe(key)}: the "bloom" loader guard holds all the ids its capacity ` +
+          `allows; nothing was changed. Rebuild it with a larger capacity (past it, a bloom filter lets ever ` +
+          `more unknown ids through)`,
+      );
+    }
+    filter.add(key);
+    room--;
+  }
   removed.delete(key);
-}
-
-/** A guard's `remove`: the key is held in `removed`, never taken out of the filter. */
-function removeFrom<K>(filter: MembershipFilter<K>, removed: Set<unknown>, key: K): void {
-  // No entry for a key the filter rules out: removes of ids that never existed (or of
-  // ones already removed) then cost no memory, whoever sends them.
-  if (filter.mightContain(key)) removed.add(key);
+  return room;
 }
 
 function isMembershipFilter<K>(value: unknown): value is MembershipFilter<K> {

@@ -16,13 +16,23 @@ export class PolicyCallGuard {
   policy: string | undefined = undefined;
   hook = '';
 
+  // This cache's refusals, told apart from a PolicyContractError a hook got from another cache.
+  readonly #refusals = new WeakSet<PolicyContractError>();
+
   /** The error for `operation` called from the running hook. */
   refusal(operation: string): PolicyContractError {
-    return new PolicyContractError(
+    const error = new PolicyContractError(
       this.policy!,
       `tried to ${operation} on the cache from its ${this.hook}() hook: a policy must not call into the cache ` +
         `it serves (it is told of a change while the cache is making it)`,
     );
+    this.#refusals.add(error);
+    return error;
+  }
+
+  /** Whether `error` is one of this guard's refusals. */
+  refused(error: unknown): boolean {
+    return error instanceof PolicyContractError && this.#refusals.has(error);
   }
 }
 
@@ -106,11 +116,17 @@ export class CheckedPolicy implements EvictionPolicy {
     try {
       return this.#inner.victim(incoming);
     } catch (error) {
-      throw asContractError(this.name, 'victim', error);
+      throw this.#asContractError('victim', error);
     } finally {
       calls.policy = outer;
       calls.hook = outerHook;
     }
+  }
+
+  // The cache's own refusal of a call from a hook (PolicyCallGuard) is already the error
+  // to report; anything else the hook threw is wrapped, naming the policy and the hook.
+  #asContractError(hook: string, error: unknown): PolicyContractError {
+    return this.#calls.refused(error) ? (error as PolicyContractError) : policyThrew(this.name, hook, error);
   }
 
   #tell(hook: Notice, argument: unknown): void {
@@ -123,7 +139,7 @@ export class CheckedPolicy implements EvictionPolicy {
       // Called on the inner policy, so that its methods see it as `this`.
       (this.#inner[hook] as ((argument: unknown) => void) | undefined)?.call(this.#inner, argument);
     } catch (error) {
-      this.#report(asContractError(this.name, hook, error));
+      this.#report(this.#asContractError(hook, error));
     } finally {
       calls.policy = outer;
       calls.hook = outerHook;
@@ -133,12 +149,6 @@ export class CheckedPolicy implements EvictionPolicy {
 
 /** The hooks a shard calls to tell its policy of a change. */
 type Notice = 'onInsert' | 'onAccess' | 'onUpdate' | 'onRemove' | 'onMiss' | 'onClear';
-
-// The cache's own refusal of a call from a hook (PolicyCallGuard) is already the error to
-// report; anything else the hook threw is wrapped, naming the hook.
-function asContractError(policy: string, hook: string, error: unknown): PolicyContractError {
-  return error instanceof PolicyContractError ? error : policyThrew(policy, hook, error);
-}
 
 /** The error for a policy hook that threw `error`. */
 export function policyThrew(policy: string, hook: string, error: unknown): PolicyContractError {
