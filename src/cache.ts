@@ -56,6 +56,31 @@ export type Loader<K, V> = (key: K) => V | PromiseLike<V>;
 
 const CHANGE_TYPES = ['set', 'delete', 'evict', 'expire', 'clear'] as const;
 
+// Set by Cache's static block: the ways in from outside the class, for macho/testing.
+let rearm: <K, V>(cache: Cache<K, V>) => void;
+let delivering: <K, V>(cache: Cache<K, V>) => boolean;
+
+/**
+ * Whether `cache` is handing out events (the caller runs inside one of its
+ * subscribers), for `macho/testing`. Not part of the package's API.
+ * @example
+ * isDelivering(cache); // false between commands
+ */
+export function isDelivering<K, V>(cache: Cache<K, V>): boolean {
+  return delivering(cache);
+}
+
+/**
+ * Arms `cache`'s expiry timer again for its earliest expiry, for `macho/testing`: a
+ * VirtualTimeScheduler whose flush() meets a throwing action drops every pending
+ * action, the cache's timer too. Not part of the package's API.
+ * @example
+ * rearmExpiryTimer(cache);
+ */
+export function rearmExpiryTimer<K, V>(cache: Cache<K, V>): void {
+  rearm(cache);
+}
+
 /**
  * An event-sourced in-memory cache. Every operation is a command, applied by the shard
  * that owns the key, published on {@link commands$}, and followed by the events it
@@ -126,7 +151,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // a subscriber of its events expects. (Through a WeakRef it could be collected with
     // subscribers still waiting for those expiries, and an engine keeps every WeakRef's
     // target until the current task ends, which held thousands of disposed caches.)
-    this.#timer = new ExpiryTimer(this.#clock, () => this.#onExpiryDue());
+    this.#timer = new ExpiryTimer(
+      this.#clock,
+      () => this.#onExpiryDue(),
+      () => this.#nextExpiry(),
+    );
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom
       ? (capacity: number, liveKeys: () => Iterable<K>) => shardFilter<K>(resolved, capacity, liveKeys)
@@ -709,12 +738,27 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #onExpiryDue(): void {
     if (this.#disposed) return;
     const now = this.#clock.now();
-    let next = Infinity;
     for (const shard of this.#shards) {
       if (shard.nextExpiry() <= now) this.#expire(shard, now); // reports a policy's failure itself
-      next = Math.min(next, shard.nextExpiry());
     }
-    if (next !== Infinity && !this.#disposed) this.#timer.arm(next);
+    this.#armForNextExpiry();
+  }
+
+  #armForNextExpiry(): void {
+    if (this.#disposed) return;
+    const next = this.#nextExpiry();
+    if (next !== Infinity) this.#timer.arm(next);
+  }
+
+  #nextExpiry(): number {
+    let next = Infinity;
+    for (const shard of this.#shards) next = Math.min(next, shard.nextExpiry());
+    return next;
+  }
+
+  static {
+    rearm = (cache) => cache.#armForNextExpiry();
+    delivering = (cache) => cache.#out.draining;
   }
 
   // The keys live at the call, each checked again when the iteration reaches it: one

@@ -2,6 +2,9 @@ import type { Command } from './commands.js';
 import { COMMAND_TYPES } from './commands.js';
 import { describe, InvalidCommandError } from './errors.js';
 
+// Every field any command has.
+const COMMAND_FIELDS = ['type', 'at', 'key', 'value', 'ttl', 'shard'] as const;
+
 /**
  * Checks that `command` is a well-formed {@link Command} for a cache of `shardCount`
  * shards, so a corrupt or hand-edited log is refused before it touches any state.
@@ -17,7 +20,10 @@ export function validateCommand(command: unknown, shardCount: number, index?: nu
     throw new InvalidCommandError(where + message, command);
   };
   if (typeof command !== 'object' || command === null) return fail(`expected an object, got ${describe(command)}`);
-  const c = command as Record<string, unknown>;
+  // Own fields only: the log entry is a copy of them ({ ...command }), so a field read
+  // from a prototype would take effect here and be missing from the log.
+  const c: Record<string, unknown> = {};
+  for (const field of COMMAND_FIELDS) if (Object.hasOwn(command, field)) c[field] = (command as Record<string, unknown>)[field];
   if (!COMMAND_TYPES.includes(c.type as Command['type']))
     return fail(`unknown type ${describe(c.type)}; expected one of ${COMMAND_TYPES.join(', ')}`);
   if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return fail(`"at" must be a finite number, got ${describe(c.at)}`);

@@ -182,4 +182,18 @@ describe('Cache.replay: corrupt logs', () => {
     expect(cache.snapshot()).toBe(before);
     expect(cache.peek('a')).toBe(1);
   });
+
+  it('a command reads its own fields only: one built on a prototype is refused (its log entry would be {})', () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((c) => log.push(c));
+    const inherited = Object.create({ type: 'set', key: 'a', value: 1, at: 0 }) as Command<string, number>;
+    expect(() => cache.execute(inherited)).toThrow(/^macho: invalid command: unknown type undefined/);
+    expect(cache.peek('a')).toBeUndefined();
+    expect(log).toEqual([]);
+    const partly = Object.assign(Object.create({ value: 1 }) as object, { type: 'set', key: 'a', at: 0 });
+    expect(() => cache.execute(partly as Command<string, number>)).toThrow('a set needs a "value"');
+    cache.execute({ ...Object.create(null), type: 'set', key: 'b', value: 2, at: 0 }); // a null-prototype object is fine
+    expect(cache.peek('b')).toBe(2);
+  });
 });

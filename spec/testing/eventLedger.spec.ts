@@ -264,6 +264,24 @@ describe('checkInvariants with a recorder, inside a subscriber', () => {
   });
 });
 
+describe('checkInvariants with a recorder, from inside a subscriber', () => {
+  it('says the recorder is behind while the events of the last command are handed out, whatever the order', () => {
+    for (const recorderFirst of [true, false]) {
+      const { cache, dispose } = createVirtualCache<string, number>({ maxCacheSize: 2, ttl: 0 });
+      let recorder = recorderFirst ? recordEvents(cache) : undefined;
+      const inside: (readonly string[])[] = [];
+      cache.on('evict').subscribe(() => inside.push(checkInvariants(cache, { recorder: recorder! }).violations));
+      recorder ??= recordEvents(cache);
+      cache.set('a', 1).set('b', 2).set('c', 3);
+      expect(inside).toHaveLength(1);
+      expect(inside[0]).toHaveLength(1);
+      expect(inside[0]![0]).toMatch(/^the recorder is behind: the events of the command being handed out/);
+      expect(checkInvariants(cache, { recorder }).violations).toEqual([]);
+      dispose();
+    }
+  });
+});
+
 describe('EventLedger', () => {
   const set = (key: string, value: number, replaced = false, at = 0): CacheEvent<string, number> => ({
     type: 'set',

@@ -137,6 +137,24 @@ describe('createVirtualCache', () => {
     virtual.dispose();
   });
 
+  it('after an advance that a throwing action cut short, later advances drive expiry again', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const virtual = createVirtualCache<string, number>({ ttl: 10, scheduler });
+    const expired: string[] = [];
+    virtual.cache.on('expire').subscribe((event) => expired.push(event.key));
+    virtual.cache.set('a', 1);
+    scheduler.schedule(() => {
+      throw new Error('user action');
+    }, 5);
+    expect(() => virtual.advance(20)).toThrow('user action'); // flush() dropped the cache's timer too
+    virtual.advance(0);
+    expect(expired).toEqual(['a']); // skipped by the failed advance, run by the next one
+    virtual.cache.set('b', 2); // due at 30
+    virtual.advance(100);
+    expect(expired).toEqual(['a', 'b']);
+    virtual.dispose();
+  });
+
   it('shares a given VirtualTimeScheduler between caches', () => {
     const scheduler = new VirtualTimeScheduler();
     const one = createVirtualCache<string, number>({ scheduler, ttl: 10 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { VirtualTimeScheduler } from 'rxjs';
-import { queueScheduler } from 'rxjs';
+import type { SchedulerLike, VirtualTimeScheduler } from 'rxjs';
+import { queueScheduler, config as rxConfig } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, StrategyName } from 'macho';
 import { BUILTIN_POLICIES, Cache, shardOf } from 'macho';
@@ -532,5 +532,43 @@ describe('TTL: examples', () => {
     cache.set('d', 4); // now the shard is really full
     expect(events.filter((e) => e.type === 'evict').map((e) => e.key)).toEqual(['b']);
     expect(cache.metrics()).toMatchObject({ evictions: 1, expirations: 1, size: 2 });
+  });
+});
+
+describe('TTL: a scheduler that fails to schedule', () => {
+  it('the command that armed the timer completes (logged, with its event), the failure is reported, expiry goes on', () => {
+    const virtual = virtualClock();
+    let failNext = false;
+    const flaky: SchedulerLike = {
+      now: () => virtual.now(),
+      schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('cannot schedule now');
+        }
+        return virtual.schedule(...(args as Parameters<VirtualTimeScheduler['schedule']>));
+      },
+    };
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: flaky });
+    const log: string[] = [];
+    cache.commands$.subscribe((c) => log.push(`${c.type}${'key' in c ? ` ${String(c.key)}` : ''}`));
+    const expired: string[] = [];
+    cache.on('expire').subscribe((e) => expired.push(e.key));
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      cache.set('late', 1, { ttl: 100 });
+      failNext = true;
+      cache.set('early', 2, { ttl: 10 }); // arms the timer earlier: schedule() throws
+      expect(reported).toHaveLength(1);
+      expect(cache.metrics().sets).toBe(2);
+      cache.set('x', 3, { ttl: 150 }); // the next arm tries again
+      advance(virtual, 200);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+    expect(log).toEqual(['set late', 'set early', 'set x', 'expire', 'expire', 'expire']);
+    expect(expired).toEqual(['early', 'late', 'x']);
   });
 });

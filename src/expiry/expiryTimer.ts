@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { reportError } from '../stream/reportError.js';
 
 // Timer APIs take a signed 32-bit delay; a far expiry is reached in several hops
 // (the cache re-arms for whatever is then due, which may still be nothing).
@@ -12,16 +13,22 @@ const MAX_DELAY = 2 ** 31 - 1;
 export class ExpiryTimer {
   readonly #scheduler: SchedulerLike;
   readonly #onDue: () => void;
+  readonly #earliest: () => number;
   #action: Subscription | undefined;
   #dueAt = Infinity;
+  // The last schedule() failed: the timer lost track of what is pending, and the next
+  // arm() asks for the earliest expiry rather than trusting the time it is given.
+  #lost = false;
 
   /**
    * @param scheduler - the clock and timer source (virtual in tests).
    * @param onDue - called when the armed time comes; must call {@link arm} again.
+   * @param earliest - the earliest pending expiry (`Infinity` if none).
    */
-  constructor(scheduler: SchedulerLike, onDue: () => void) {
+  constructor(scheduler: SchedulerLike, onDue: () => void, earliest: () => number) {
     this.#scheduler = scheduler;
     this.#onDue = onDue;
+    this.#earliest = earliest;
   }
 
   /** When the timer will fire, or `Infinity` if it is not armed. */
@@ -34,9 +41,14 @@ export class ExpiryTimer {
    * which is the common case: with one default TTL, each new expiry is the latest.
    */
   arm(dueAt: number): void {
-    if (dueAt >= this.#dueAt) return;
+    // Armed early enough, unless the scheduler dropped the action: a VirtualTimeScheduler
+    // whose flush() meets a throwing action unsubscribes every pending one, ours too.
+    if (dueAt >= this.#dueAt && this.#action?.closed !== true) return;
+    if (this.#lost || this.#action?.closed === true) dueAt = Math.min(dueAt, this.#earliest());
+    this.#lost = false;
     this.#action?.unsubscribe();
     this.#action = undefined;
+    this.#dueAt = Infinity; // not armed until schedule() returns
     const delay = Math.min(MAX_DELAY, Math.max(0, dueAt - this.#scheduler.now()));
     // The timer is armed while a command is being applied. A scheduler that runs work due
     // now synchronously (RxJS's queueScheduler) would expire entries in the middle of
@@ -53,11 +65,20 @@ export class ExpiryTimer {
       this.#dueAt = Infinity;
       this.#onDue(); // re-arms for the next expiry, or for the next hop of a far one
     };
-    // If schedule() throws (a scheduler that cannot run here), nothing is armed and
-    // #dueAt stays as it was, so the next arm() tries again.
-    let action = this.#scheduler.schedule(fire, delay);
-    arming = false;
-    if (ranWhileArming) action = this.#scheduler.schedule(fire, Math.max(1, delay));
+    let action: Subscription;
+    try {
+      action = this.#scheduler.schedule(fire, delay);
+      arming = false;
+      if (ranWhileArming) action = this.#scheduler.schedule(fire, Math.max(1, delay));
+    } catch (error) {
+      // A scheduler that failed to schedule: nothing is armed, and the next arm() tries
+      // again (entries due meanwhile still expire when a command reaches their shard).
+      // Reported, not thrown: the timer is armed while a command is being applied, and
+      // a throw would leave it half-done (the entry stored, its log entry and events gone).
+      this.#lost = true;
+      reportError(error);
+      return;
+    }
     this.#action = action;
     this.#dueAt = dueAt;
   }
@@ -67,5 +88,6 @@ export class ExpiryTimer {
     this.#action?.unsubscribe();
     this.#action = undefined;
     this.#dueAt = Infinity;
+    this.#lost = false;
   }
 }

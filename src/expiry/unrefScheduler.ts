@@ -66,7 +66,7 @@ function refreshClock(): number {
   readsLeft = READS_PER_REFRESH;
   if (!refreshPending) {
     refreshPending = true;
-    setTimeout(markStale, 1).unref();
+    setTimeout(markStale, 1).unref?.(); // a number, not a Timeout, outside Node (browsers, Deno)
   }
   return cachedNow;
 }

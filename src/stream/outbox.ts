@@ -138,6 +138,11 @@ export class Outbox<K, V> {
     return this.#base + this.#tail;
   }
 
+  /** Whether a delivery is under way (the caller runs inside a subscriber of this outbox). */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   /** The position of the item being handed out (meaningful only during a delivery). */
   get delivering(): number {
     return this.#delivering;

@@ -102,6 +102,8 @@ export function cacheOperation<K, V>(
   const maxAdvance = options.maxAdvance ?? 1000;
   if (!Number.isInteger(maxAdvance) || maxAdvance < 0)
     throw new RangeError(`macho/testing: maxAdvance must be an integer ≥ 0; got ${String(maxAdvance)}`);
+  if (options.ttl !== undefined && !isArbitrary(options.ttl))
+    throw new TypeError(`macho/testing: ttl must be a fast-check arbitrary of TTLs in ms (or undefined); got ${show(options.ttl)}`);
   const ttl =
     options.ttl ??
     fc.oneof(

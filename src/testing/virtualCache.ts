@@ -9,7 +9,7 @@
  * @module
  */
 import { config, VirtualTimeScheduler } from 'rxjs';
-import { Cache } from '../cache.js';
+import { Cache, rearmExpiryTimer } from '../cache.js';
 import type { CacheOptions } from '../options.js';
 import { reportError } from '../stream/reportError.js';
 
@@ -150,7 +150,7 @@ export function createVirtualCache<K = unknown, V = unknown>(
     if (time < from) throw new RangeError(`${PREFIX}virtual time never runs backwards (now ${from}, asked for ${time})`);
     if (flushing.has(scheduler))
       throw new Error(`${PREFIX}cannot move virtual time from inside a timer or a subscriber it triggered`);
-    runUntil(scheduler, time);
+    runUntil(scheduler, time, () => rearmExpiryTimer(cache));
     return scheduler.now();
   };
 
@@ -178,7 +178,10 @@ export function createVirtualCache<K = unknown, V = unknown>(
 // hands it to that hook, else rethrows it on a later tick, where it would kill the
 // process long after the property passed). The collected errors are thrown here, as
 // one VirtualTimeError, once the clock is at the target and the hook is restored.
-function runUntil(scheduler: VirtualTimeScheduler, target: number): void {
+// `rearm`: after flush() dropped every pending action (one threw), the cache's expiry
+// timer is armed again, so that the next advance drives expiry (those the failed one
+// skipped included).
+function runUntil(scheduler: VirtualTimeScheduler, target: number, rearm: () => void): void {
   const from = scheduler.now();
   const maxFrames = scheduler.maxFrames;
   const reported: unknown[] = [];
@@ -201,7 +204,10 @@ function runUntil(scheduler: VirtualTimeScheduler, target: number): void {
     scheduler.frame = target;
     // An action threw: its error goes up unchanged, and what was reported before it
     // goes where it would have gone without us (nothing is swallowed).
-    if (!completed) for (const error of reported) reportError(error);
+    if (!completed) {
+      for (const error of reported) reportError(error);
+      rearm();
+    }
   }
   if (reported.length > 0) throw new VirtualTimeError(reported, from, target);
 }
