@@ -3,7 +3,7 @@ import { enableMapSet, isDraftable, produce } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer } from 'rxjs';
 import type { Command } from './commands.js';
-import { validateCommand } from './commandValidation.js';
+import { checkedCommand } from './commandValidation.js';
 import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
@@ -206,8 +206,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const cache = new Cache<K, V>(options);
     let index = 0;
     try {
-      for (const command of log) {
-        validateCommand(command, cache.#shards.length, index);
+      for (const given of log) {
+        const command = checkedCommand(given, cache.#shards.length, index) as Command<K, V>;
         try {
           cache.execute(command);
         } catch (error) {
@@ -500,14 +500,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * @returns what that method returns (`get`: the value; `delete`/`update`: whether an entry was there).
    * @throws InvalidCommandError for a malformed command; nothing is applied.
    */
-  execute(command: Command<K, V>): V | boolean | undefined {
+  execute(given: Command<K, V>): V | boolean | undefined {
     this.#live('execute a command');
-    validateCommand(command, this.#shards.length);
+    const command = checkedCommand(given, this.#shards.length) as Command<K, V>;
     const at = command.at;
     if (command.type === 'clear') this.#dueAll(at, 'execute a command');
     else if (command.type !== 'expire') this.#due(this.#shardFor(command.key), at, 'execute a command');
     const mark = this.#out.mark();
-    if (this.#out.wantsCommands) this.#out.command(Object.isFrozen(command) ? command : Object.freeze({ ...command }));
+    if (this.#out.wantsCommands) this.#out.command(command);
     let result: V | boolean | undefined;
     try {
       result = this.#executeValid(command);
@@ -767,21 +767,31 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // Straight to the shard: one lookup per key (a live entry's value is never undefined),
   // and an iteration the cache's dispose() interrupts ends with the entries as left.
   // The keys are gathered at the call (not at the first step): a disposed cache throws then.
-  #stillLive<T>(pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
+  #stillLive<T>(pick: (key: K, value: V) => T): IterableIterator<T> {
     return this.#reach(this.#liveKeys(), pick);
   }
 
-  *#reach<T>(keys: readonly K[], pick: (key: K, value: V) => T): Generator<T, undefined, unknown> {
-    for (const key of keys) {
-      const shard = this.#shardFor(key);
-      if (!this.#disposed) {
-        this.#notFromPolicy('iterate');
-        this.#catchUp(shard, undefined);
+  // An iterator, not a generator: a step refused (from a custom policy's hook) throws
+  // before anything moves, where a generator that throws is over for good.
+  #reach<T>(keys: readonly K[], pick: (key: K, value: V) => T): IterableIterator<T> {
+    let i = 0;
+    const next = (): IteratorResult<T, undefined> => {
+      if (!this.#disposed) this.#notFromPolicy('iterate');
+      while (i < keys.length) {
+        const key = keys[i++]!;
+        const shard = this.#shardFor(key);
+        if (!this.#disposed) this.#catchUp(shard, undefined);
+        const value = shard.peek(key);
+        if (value !== undefined) return { value: pick(key, value), done: false };
       }
-      const value = shard.peek(key);
-      if (value !== undefined) yield pick(key, value);
-    }
-    return undefined;
+      return { value: undefined, done: true };
+    };
+    return {
+      next,
+      [Symbol.iterator]() {
+        return this;
+      },
+    };
   }
 
   #liveKeys(): K[] {

@@ -15,15 +15,28 @@ const COMMAND_FIELDS = ['type', 'at', 'key', 'value', 'ttl', 'shard'] as const;
  * validateCommand({ type: 'sett' }, 1); // throws InvalidCommandError
  */
 export function validateCommand(command: unknown, shardCount: number, index?: number): asserts command is Command {
+  checkedCommand(command, shardCount, index);
+}
+
+/**
+ * {@link validateCommand}, returning the command as it is applied and logged: a frozen
+ * plain object of the command's own fields (in their order), enumerable or not. What is
+ * applied is then exactly what is logged: no field read through a prototype, none left
+ * out of the copy, and nothing else.
+ * @throws InvalidCommandError naming what is wrong.
+ * @example
+ * checkedCommand({ type: 'get', key: 'a', at: 0, note: 'x' }, 1); // { type: 'get', key: 'a', at: 0 }
+ */
+export function checkedCommand(command: unknown, shardCount: number, index?: number): Command {
   const where = index === undefined ? '' : `command #${index}: `;
   const fail = (message: string): never => {
     throw new InvalidCommandError(where + message, command);
   };
   if (typeof command !== 'object' || command === null) return fail(`expected an object, got ${describe(command)}`);
-  // Own fields only: the log entry is a copy of them ({ ...command }), so a field read
-  // from a prototype would take effect here and be missing from the log.
+  // Own fields only, read once: what is checked here is what is applied and logged.
   const c: Record<string, unknown> = {};
-  for (const field of COMMAND_FIELDS) if (Object.hasOwn(command, field)) c[field] = (command as Record<string, unknown>)[field];
+  for (const field of Reflect.ownKeys(command))
+    if ((COMMAND_FIELDS as readonly PropertyKey[]).includes(field)) c[field as string] = (command as Record<PropertyKey, unknown>)[field];
   if (!COMMAND_TYPES.includes(c.type as Command['type']))
     return fail(`unknown type ${describe(c.type)}; expected one of ${COMMAND_TYPES.join(', ')}`);
   if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return fail(`"at" must be a finite number, got ${describe(c.at)}`);
@@ -54,4 +67,5 @@ export function validateCommand(command: unknown, shardCount: number, index?: nu
         );
       break;
   }
+  return Object.freeze(c) as unknown as Command;
 }

@@ -483,6 +483,25 @@ describe('a custom policy that calls back into its cache from a hook', () => {
     expect(Cache.replay(log, { ...options, strategy: lifo }).snapshot().entries).toEqual(cache.snapshot().entries);
   });
 
+  it('a refused iterator step moves nothing: outside the hook, the iteration goes on from there', () => {
+    const stepping: { iterator?: Iterator<string>; refused?: unknown } = {};
+    const { strategy, box } = calling('onAccess', () => {
+      try {
+        stepping.iterator?.next();
+      } catch (error) {
+        stepping.refused = error; // a policy that catches the refusal and goes on
+      }
+    });
+    const cache = (box.cache = cacheWith<number>(strategy, 3));
+    cache.set('x', 1).set('y', 2).set('z', 3);
+    const iterator = (stepping.iterator = cache.keys());
+    expect(iterator.next().value).toBe('x');
+    expect(cache.get('x')).toBe(1);
+    expect(stepping.refused).toBeInstanceOf(PolicyContractError);
+    stepping.iterator = undefined;
+    expect([...{ [Symbol.iterator]: () => iterator }]).toEqual(['y', 'z']);
+  });
+
   it('a PolicyContractError a hook gets from another cache is its own failure: wrapped, naming this policy', () => {
     const other = cacheWith<number>(throwing('onInsert', () => true), 2);
     const { strategy, box } = calling('onInsert', () => other.set('x', 1));

@@ -196,4 +196,23 @@ describe('Cache.replay: corrupt logs', () => {
     cache.execute({ ...Object.create(null), type: 'set', key: 'b', value: 2, at: 0 }); // a null-prototype object is fine
     expect(cache.peek('b')).toBe(2);
   });
+
+  it('a command applies exactly what it logs: no inherited field, no non-enumerable one left out, no extras', () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((c) => log.push(c));
+    const inheritedTtl = Object.assign(Object.create({ ttl: 5 }) as object, { type: 'set', key: 'a', value: 1, at: 0 });
+    cache.execute(inheritedTtl as Command<string, number>);
+    const hiddenTtl = Object.defineProperty({ type: 'set', key: 'b', value: 2, at: 0 }, 'ttl', { value: 5, enumerable: false });
+    cache.execute(hiddenTtl as Command<string, number>);
+    cache.execute({ type: 'get', key: 'a', at: 0, note: 'extra' } as Command<string, number>);
+    expect(log).toEqual([
+      { type: 'set', key: 'a', value: 1, at: 0 },
+      { type: 'set', key: 'b', value: 2, at: 0, ttl: 5 },
+      { type: 'get', key: 'a', at: 0 },
+    ]);
+    for (const command of log) expect(Object.isFrozen(command)).toBe(true);
+    const replayed = Cache.replay(JSON.parse(JSON.stringify(log)) as Command<string, number>[], { scheduler: virtualClock() });
+    expect(replayed.snapshot().entries).toEqual(cache.snapshot().entries);
+  });
 });

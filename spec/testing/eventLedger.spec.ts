@@ -280,6 +280,19 @@ describe('checkInvariants with a recorder, from inside a subscriber', () => {
       dispose();
     }
   });
+
+  it('finds nothing wrong in the first value of watch, metrics$ or snapshots$ subscribed between commands', () => {
+    const { cache, dispose } = createVirtualCache<string, number>({ maxCacheSize: 2, ttl: 0 });
+    const recorder = recordEvents(cache);
+    cache.set('a', 1);
+    const found: (readonly string[])[] = [];
+    const check = (): void => void found.push(checkInvariants(cache, { recorder }).violations);
+    cache.watch('a').subscribe(check);
+    cache.metrics$.subscribe(check);
+    cache.snapshots$.subscribe(check);
+    expect(found).toEqual([[], [], []]);
+    dispose();
+  });
 });
 
 describe('EventLedger', () => {

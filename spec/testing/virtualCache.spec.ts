@@ -155,6 +155,25 @@ describe('createVirtualCache', () => {
     virtual.dispose();
   });
 
+  it('after such an advance on a shared scheduler, every cache made on it expires on time again', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const one = createVirtualCache<string, number>({ ttl: 100, scheduler });
+    const two = createVirtualCache<string, number>({ ttl: 100, scheduler });
+    const expired: string[] = [];
+    one.cache.on('expire').subscribe((event) => expired.push(`one:${event.key}`));
+    two.cache.on('expire').subscribe((event) => expired.push(`two:${event.key}`));
+    one.cache.set('a', 1);
+    two.cache.set('b', 2);
+    scheduler.schedule(() => {
+      throw new Error('user action');
+    }, 10);
+    expect(() => one.advance(50)).toThrow('user action');
+    two.advance(100);
+    expect(expired).toEqual(['one:a', 'two:b']);
+    one.dispose();
+    two.dispose();
+  });
+
   it('shares a given VirtualTimeScheduler between caches', () => {
     const scheduler = new VirtualTimeScheduler();
     const one = createVirtualCache<string, number>({ scheduler, ttl: 10 });

@@ -337,8 +337,11 @@ export class LoaderGuard<K = unknown> {
    * later `refresh` or {@link rebuild} has already installed its keys when this one's
    * arrive, this one changes nothing (its keys are older). Only for guards made by
    * {@link LoaderGuard.fromKeys}. While it waits, the guard holds the last call for each
-   * id added or removed meanwhile (not for removes of ids it already rules out), so a
-   * read that never ends keeps those: give `readKeys` a timeout.
+   * id added or removed meanwhile, so a read that never ends keeps those: give
+   * `readKeys` a timeout. A remove of an id the guard already rules out is ignored, as
+   * at any time (so that bogus ids cost nothing): if the origin created such an id
+   * without {@link add} and deletes it while the keys are read, the new filter may let
+   * it through (a false positive: its load finds nothing), never the other way round.
    *
    * @param readKeys - reads every key that exists at the origin; it must read them after
    *   it is called (the calls before it are assumed to be in what it reads).

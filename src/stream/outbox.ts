@@ -48,6 +48,8 @@ export class Outbox<K, V> {
   #head = 0;
   #tail = 0;
   #draining = false;
+  // A first value is being handed out on its own (handOut), not a queued item.
+  #handingOut = false;
   // Queue positions are counted from the cache's start: #base is what earlier drains
   // handed out, so an item's position is #base plus its slot in #queue.
   #base = 0;
@@ -138,9 +140,13 @@ export class Outbox<K, V> {
     return this.#base + this.#tail;
   }
 
-  /** Whether a delivery is under way (the caller runs inside a subscriber of this outbox). */
+  /**
+   * Whether queued items are being handed out (the caller runs inside a subscriber of
+   * this outbox, and readers may not have had everything queued yet). Not while a
+   * first value is handed out on its own ({@link handOut}): nothing was queued then.
+   */
   get draining(): boolean {
-    return this.#draining;
+    return this.#draining && !this.#handingOut;
   }
 
   /** The position of the item being handed out (meaningful only during a delivery). */
@@ -208,10 +214,12 @@ export class Outbox<K, V> {
   handOut<T>(subscriber: Observer<T>, value: T): void {
     if (this.#draining) return subscriber.next(value); // queued behind this delivery anyway
     this.#draining = true;
+    this.#handingOut = true;
     try {
       subscriber.next(value);
     } finally {
       this.#draining = false;
+      this.#handingOut = false;
       // #drain completes the streams afterwards if the subscriber disposed of the cache.
       if (this.#head !== this.#tail) this.#drain();
       else if (this.#completing) this.#completeNow();

@@ -111,6 +111,21 @@ export class VirtualTimeError extends AggregateError {
 // of order, so it is refused.
 const flushing = new WeakSet<VirtualTimeScheduler>();
 
+// The caches made here on each scheduler (weakly: a cache nobody holds may go), so that
+// after a flush that a throwing action cut short, every one of them is armed again, not
+// only the one whose advance it was (flush() dropped all their timers).
+const cachesOn = new WeakMap<VirtualTimeScheduler, Set<WeakRef<Cache<unknown, unknown>>>>();
+
+function rearmAll(scheduler: VirtualTimeScheduler): void {
+  const caches = cachesOn.get(scheduler);
+  if (caches === undefined) return;
+  for (const ref of caches) {
+    const cache = ref.deref();
+    if (cache === undefined || cache.disposed) caches.delete(ref);
+    else rearmExpiryTimer(cache);
+  }
+}
+
 /**
  * A new cache whose clock and timers are an RxJS `VirtualTimeScheduler`: time starts
  * at 0 (or at the given scheduler's time) and moves only through
@@ -143,6 +158,9 @@ export function createVirtualCache<K = unknown, V = unknown>(
     throw new TypeError(`${PREFIX}option "scheduler" must be a VirtualTimeScheduler (or left out)`);
   const scheduler = given ?? new VirtualTimeScheduler();
   const cache = new Cache<K, V>({ ...options, scheduler });
+  let caches = cachesOn.get(scheduler);
+  if (caches === undefined) cachesOn.set(scheduler, (caches = new Set()));
+  caches.add(new WeakRef(cache as Cache<unknown, unknown>));
 
   const advanceTo = (time: number): number => {
     if (!Number.isFinite(time)) throw new RangeError(`${PREFIX}cannot move virtual time to ${String(time)}`);
@@ -150,7 +168,7 @@ export function createVirtualCache<K = unknown, V = unknown>(
     if (time < from) throw new RangeError(`${PREFIX}virtual time never runs backwards (now ${from}, asked for ${time})`);
     if (flushing.has(scheduler))
       throw new Error(`${PREFIX}cannot move virtual time from inside a timer or a subscriber it triggered`);
-    runUntil(scheduler, time, () => rearmExpiryTimer(cache));
+    runUntil(scheduler, time);
     return scheduler.now();
   };
 
@@ -178,10 +196,7 @@ export function createVirtualCache<K = unknown, V = unknown>(
 // hands it to that hook, else rethrows it on a later tick, where it would kill the
 // process long after the property passed). The collected errors are thrown here, as
 // one VirtualTimeError, once the clock is at the target and the hook is restored.
-// `rearm`: after flush() dropped every pending action (one threw), the cache's expiry
-// timer is armed again, so that the next advance drives expiry (those the failed one
-// skipped included).
-function runUntil(scheduler: VirtualTimeScheduler, target: number, rearm: () => void): void {
+function runUntil(scheduler: VirtualTimeScheduler, target: number): void {
   const from = scheduler.now();
   const maxFrames = scheduler.maxFrames;
   const reported: unknown[] = [];
@@ -206,7 +221,9 @@ function runUntil(scheduler: VirtualTimeScheduler, target: number, rearm: () => 
     // goes where it would have gone without us (nothing is swallowed).
     if (!completed) {
       for (const error of reported) reportError(error);
-      rearm();
+      // flush() dropped every pending action, the caches' expiry timers too: armed again,
+      // so that the next advance drives expiry (the skipped ones included).
+      rearmAll(scheduler);
     }
   }
   if (reported.length > 0) throw new VirtualTimeError(reported, from, target);
