@@ -209,7 +209,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       for (const given of log) {
         const command = checkedCommand(given, cache.#shards.length, index) as Command<K, V>;
         try {
-          cache.execute(command);
+          cache.#live('execute a command');
+          cache.#executeChecked(command);
         } catch (error) {
           if (error !== cache.#failedButApplied) throw error;
         }
@@ -502,7 +503,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   execute(given: Command<K, V>): V | boolean | undefined {
     this.#live('execute a command');
-    const command = checkedCommand(given, this.#shards.length) as Command<K, V>;
+    return this.#executeChecked(checkedCommand(given, this.#shards.length) as Command<K, V>);
+  }
+
+  // `command` as checkedCommand returns it: the frozen copy that is applied and logged.
+  #executeChecked(command: Command<K, V>): V | boolean | undefined {
     const at = command.at;
     if (command.type === 'clear') this.#dueAll(at, 'execute a command');
     else if (command.type !== 'expire') this.#due(this.#shardFor(command.key), at, 'execute a command');
