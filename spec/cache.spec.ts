@@ -116,6 +116,22 @@ describe('Cache: the public contract in brief', () => {
     expect(seen).toEqual(['a', 'b', 'c']);
   });
 
+  it('its iterators are built-in-like, as a Map\'s are: on %IteratorPrototype%, so iterator helpers apply', () => {
+    const cache = new Cache<string, number>({ scheduler: new VirtualTimeScheduler() });
+    cache.set('a', 1).set('b', 2);
+    const iteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as Record<string, unknown>;
+    const iterators = [cache.keys(), cache.values(), cache.entries(), cache[Symbol.iterator]()];
+    for (const iterator of iterators) expect(Object.getPrototypeOf(iterator)).toBe(iteratorPrototype);
+    // As Node 22+ (or a polyfill) gives every iterator: here a stand-in on the prototype.
+    const had = Object.hasOwn(iteratorPrototype, 'toArray');
+    if (!had) iteratorPrototype.toArray = function (this: Iterator<unknown>) { return [...{ [Symbol.iterator]: () => this }]; };
+    try {
+      expect((cache.keys() as unknown as { toArray(): string[] }).toArray()).toEqual(['a', 'b']);
+    } finally {
+      if (!had) delete iteratorPrototype.toArray;
+    }
+  });
+
   it('forEach passes thisArg as this, as Map.forEach does', () => {
     const cache = new Cache<string, number>({ scheduler: new VirtualTimeScheduler() });
     cache.set('a', 1);

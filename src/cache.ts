@@ -56,6 +56,9 @@ export type Loader<K, V> = (key: K) => V | PromiseLike<V>;
 
 const CHANGE_TYPES = ['set', 'delete', 'evict', 'expire', 'clear'] as const;
 
+// %IteratorPrototype%: what every built-in iterator inherits from.
+const ITERATOR_PROTOTYPE: object = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object;
+
 // Set by Cache's static block: the ways in from outside the class, for macho/testing.
 let rearm: <K, V>(cache: Cache<K, V>) => void;
 let delivering: <K, V>(cache: Cache<K, V>) => boolean;
@@ -791,12 +794,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       }
       return { value: undefined, done: true };
     };
-    return {
-      next,
-      [Symbol.iterator]() {
-        return this;
-      },
-    };
+    // On %IteratorPrototype%, as a Map's iterators are: [Symbol.iterator] and, where the
+    // runtime has them (Node 22+, polyfills), the iterator helpers (map, take, toArray…).
+    const iterator = Object.create(ITERATOR_PROTOTYPE) as IterableIterator<T>;
+    iterator.next = next;
+    return iterator;
   }
 
   #liveKeys(): K[] {

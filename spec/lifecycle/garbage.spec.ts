@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { VirtualTimeScheduler } from 'rxjs';
 import { Cache } from 'macho';
+import { createVirtualCache } from 'macho/testing';
 import { canGc, collect } from '../../bench/gc.js';
 
 // In a function of its own, so that no local of the test holds the cache.
@@ -44,5 +46,24 @@ describe('lifecycle: a cache nobody references', () => {
         }),
       ),
     );
+  });
+
+  it('so are virtual caches (macho/testing), one scheduler each or one shared, made and disposed in one run', async () => {
+    expect(canGc).toBe(true);
+    let finalised = 0;
+    const registry = new FinalizationRegistry(() => void finalised++);
+    const shared = new VirtualTimeScheduler();
+    for (let i = 0; i < 200; i++) {
+      const virtual = createVirtualCache<number, number>({ maxCacheSize: 10, ttl: 1_000, ...(i % 2 === 0 ? { scheduler: shared } : {}) });
+      virtual.cache.set(1, 1);
+      virtual.dispose();
+      registry.register(virtual.cache, i);
+    }
+    collect();
+    // Finalisers run as tasks of their own, after the collection.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(finalised).toBeGreaterThanOrEqual(190);
+    expect(shared.now()).toBe(0); // the shared scheduler is still held here
   });
 });

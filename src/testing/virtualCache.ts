@@ -111,17 +111,19 @@ export class VirtualTimeError extends AggregateError {
 // of order, so it is refused.
 const flushing = new WeakSet<VirtualTimeScheduler>();
 
-// The caches made here on each scheduler (weakly: a cache nobody holds may go), so that
-// after a flush that a throwing action cut short, every one of them is armed again, not
-// only the one whose advance it was (flush() dropped all their timers).
-const cachesOn = new WeakMap<VirtualTimeScheduler, Set<WeakRef<Cache<unknown, unknown>>>>();
+// The caches made here on each scheduler, so that after a flush that a throwing action
+// cut short, every one of them is armed again, not only the one whose advance it was
+// (flush() dropped all their timers). Keyed weakly by the scheduler: a scheduler and its
+// caches go together. Not WeakRefs: V8 keeps a WeakRef's target until the current job
+// ends, which would pin every cache a synchronous property run makes. A disposed cache
+// leaves the set (when disposed through the VirtualCache, or at the next re-arm).
+const cachesOn = new WeakMap<VirtualTimeScheduler, Set<Cache<unknown, unknown>>>();
 
 function rearmAll(scheduler: VirtualTimeScheduler): void {
   const caches = cachesOn.get(scheduler);
   if (caches === undefined) return;
-  for (const ref of caches) {
-    const cache = ref.deref();
-    if (cache === undefined || cache.disposed) caches.delete(ref);
+  for (const cache of caches) {
+    if (cache.disposed) caches.delete(cache);
     else rearmExpiryTimer(cache);
   }
 }
@@ -160,7 +162,7 @@ export function createVirtualCache<K = unknown, V = unknown>(
   const cache = new Cache<K, V>({ ...options, scheduler });
   let caches = cachesOn.get(scheduler);
   if (caches === undefined) cachesOn.set(scheduler, (caches = new Set()));
-  caches.add(new WeakRef(cache as Cache<unknown, unknown>));
+  caches.add(cache as Cache<unknown, unknown>);
 
   const advanceTo = (time: number): number => {
     if (!Number.isFinite(time)) throw new RangeError(`${PREFIX}cannot move virtual time to ${String(time)}`);
@@ -182,7 +184,10 @@ export function createVirtualCache<K = unknown, V = unknown>(
       return advanceTo(scheduler.now() + ms);
     },
     advanceTo,
-    dispose: () => cache.dispose(),
+    dispose: () => {
+      cache.dispose();
+      caches.delete(cache as Cache<unknown, unknown>);
+    },
   };
 }
 
