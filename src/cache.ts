@@ -59,8 +59,7 @@ const CHANGE_TYPES = ['set', 'delete', 'evict', 'expire', 'clear'] as const;
 // %IteratorPrototype%: what every built-in iterator inherits from.
 const ITERATOR_PROTOTYPE: object = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object;
 
-// Set by Cache's static block: the ways in from outside the class, for macho/testing.
-let rearm: <K, V>(cache: Cache<K, V>) => void;
+// Set by Cache's static block: the way in from outside the class, for macho/testing.
 let delivering: <K, V>(cache: Cache<K, V>) => boolean;
 
 /**
@@ -71,17 +70,6 @@ let delivering: <K, V>(cache: Cache<K, V>) => boolean;
  */
 export function isDelivering<K, V>(cache: Cache<K, V>): boolean {
   return delivering(cache);
-}
-
-/**
- * Arms `cache`'s expiry timer again for its earliest expiry, for `macho/testing`: a
- * VirtualTimeScheduler whose flush() meets a throwing action drops every pending
- * action, the cache's timer too. Not part of the package's API.
- * @example
- * rearmExpiryTimer(cache);
- */
-export function rearmExpiryTimer<K, V>(cache: Cache<K, V>): void {
-  rearm(cache);
 }
 
 /**
@@ -765,7 +753,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   static {
-    rearm = (cache) => cache.#armForNextExpiry();
     delivering = (cache) => cache.#out.draining;
   }
 

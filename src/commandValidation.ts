@@ -5,6 +5,17 @@ import { describe, InvalidCommandError } from './errors.js';
 // Every field any command has.
 const COMMAND_FIELDS = ['type', 'at', 'key', 'value', 'ttl', 'shard'] as const;
 
+// The fields of each type: the rest are left out of the copy that is applied and logged,
+// so that execute() logs what the method it stands for would.
+const FIELDS_OF: Readonly<Record<Command['type'], readonly string[]>> = {
+  get: ['type', 'at', 'key'],
+  delete: ['type', 'at', 'key'],
+  set: ['type', 'at', 'key', 'value', 'ttl'],
+  update: ['type', 'at', 'key', 'value'],
+  clear: ['type', 'at'],
+  expire: ['type', 'at', 'shard'],
+};
+
 /**
  * Checks that `command` is a well-formed {@link Command} for a cache of `shardCount`
  * shards, so a corrupt or hand-edited log is refused before it touches any state.
@@ -20,9 +31,9 @@ export function validateCommand(command: unknown, shardCount: number, index?: nu
 
 /**
  * {@link validateCommand}, returning the command as it is applied and logged: a frozen
- * plain object of the command's own fields (in their order), enumerable or not. What is
- * applied is then exactly what is logged: no field read through a prototype, none left
- * out of the copy, and nothing else.
+ * plain object of the command's own fields of its type (in their order), enumerable or
+ * not. What is applied is then exactly what is logged: no field read through a
+ * prototype, none left out of the copy, and no field its type does not have.
  * @throws InvalidCommandError naming what is wrong.
  * @example
  * checkedCommand({ type: 'get', key: 'a', at: 0, note: 'x' }, 1); // { type: 'get', key: 'a', at: 0 }
@@ -67,5 +78,8 @@ export function checkedCommand(command: unknown, shardCount: number, index?: num
         );
       break;
   }
-  return Object.freeze(c) as unknown as Command;
+  const fields = FIELDS_OF[c.type as Command['type']];
+  const own: Record<string, unknown> = {};
+  for (const field of Object.keys(c)) if (fields.includes(field)) own[field] = c[field];
+  return Object.freeze(own) as unknown as Command;
 }

@@ -56,7 +56,8 @@ describe('lifecycle: a cache nobody references', () => {
     for (let i = 0; i < 200; i++) {
       const virtual = createVirtualCache<number, number>({ maxCacheSize: 10, ttl: 1_000, ...(i % 2 === 0 ? { scheduler: shared } : {}) });
       virtual.cache.set(1, 1);
-      virtual.dispose();
+      if (i % 4 < 2) virtual.dispose();
+      else virtual.cache.dispose(); // the cache's own dispose, not the VirtualCache's
       registry.register(virtual.cache, i);
     }
     collect();

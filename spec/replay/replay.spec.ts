@@ -205,7 +205,7 @@ describe('Cache.replay: corrupt logs', () => {
     cache.execute(inheritedTtl as Command<string, number>);
     const hiddenTtl = Object.defineProperty({ type: 'set', key: 'b', value: 2, at: 0 }, 'ttl', { value: 5, enumerable: false });
     cache.execute(hiddenTtl as Command<string, number>);
-    cache.execute({ type: 'get', key: 'a', at: 0, note: 'extra' } as Command<string, number>);
+    cache.execute({ type: 'get', key: 'a', at: 0, note: 'extra', ttl: 5 } as Command<string, number>); // a get has no ttl
     expect(log).toEqual([
       { type: 'set', key: 'a', value: 1, at: 0 },
       { type: 'set', key: 'b', value: 2, at: 0, ttl: 5 },

@@ -10,6 +10,11 @@ const MAX_DELAY = 2 ** 31 - 1;
  * the number of pending timers is one, not one per entry. When it fires, the cache
  * cleans up whatever is due and arms it again for the next expiry.
  */
+// Timers whose scheduler dropped their pending action without running it (a
+// VirtualTimeScheduler whose flush() meets a throwing action unsubscribes every pending
+// one), until they are armed again or cancelled: see ExpiryTimer.rearmDropped.
+const dropped = new Set<ExpiryTimer>();
+
 export class ExpiryTimer {
   readonly #scheduler: SchedulerLike;
   readonly #onDue: () => void;
@@ -46,8 +51,10 @@ export class ExpiryTimer {
     if (dueAt >= this.#dueAt && this.#action?.closed !== true) return;
     if (this.#lost || this.#action?.closed === true) dueAt = Math.min(dueAt, this.#earliest());
     this.#lost = false;
-    this.#action?.unsubscribe();
-    this.#action = undefined;
+    dropped.delete(this);
+    const previous = this.#action;
+    this.#action = undefined; // first: its teardown must not take this for a drop
+    previous?.unsubscribe();
     this.#dueAt = Infinity; // not armed until schedule() returns
     const delay = Math.min(MAX_DELAY, Math.max(0, dueAt - this.#scheduler.now()));
     // The timer is armed while a command is being applied. A scheduler that runs work due
@@ -79,15 +86,39 @@ export class ExpiryTimer {
       reportError(error);
       return;
     }
+    // Unsubscribed while still ours: the scheduler dropped it (we clear #action before
+    // we cancel, and when it fires). A scheduler of your own may return a bare
+    // { unsubscribe } rather than a Subscription: then drops go unseen.
+    if (typeof (action as Partial<Subscription>).add === 'function') {
+      action.add(() => {
+        if (this.#action === action) dropped.add(this);
+      });
+    }
     this.#action = action;
     this.#dueAt = dueAt;
   }
 
+  /**
+   * Arms again, for its cache's earliest expiry, every timer whose pending action its
+   * scheduler dropped without running it. For `macho/testing`'s virtual clock, after a
+   * flush that a throwing action cut short: each cache on that scheduler then expires
+   * on time again, not only at its next write.
+   */
+  static rearmDropped(): void {
+    for (const timer of dropped) {
+      dropped.delete(timer);
+      const next = timer.#earliest();
+      if (next !== Infinity) timer.arm(next);
+    }
+  }
+
   /** Cancels the pending timer, if any. */
   cancel(): void {
-    this.#action?.unsubscribe();
+    const action = this.#action;
     this.#action = undefined;
+    action?.unsubscribe();
     this.#dueAt = Infinity;
     this.#lost = false;
+    dropped.delete(this);
   }
 }

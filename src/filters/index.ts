@@ -129,7 +129,8 @@ export interface FilterFromKeysOptions {
  * - `'bloom'`: a {@link CountingBloomFilter} sized for `capacity` (it can forget keys).
  *
  * @throws TypeError or RangeError naming a bad argument; `FilterCapacityError` if
- *   `capacity` is below the number of distinct keys, or if a cuckoo filter cannot place
+ *   `capacity` is below the number of distinct keys of a `'bloom'` or `'cuckoo'` filter
+ *   (`'xor'` sizes itself and ignores it, once checked), or if a cuckoo filter cannot place
  *   a key (more than its buckets hold share one hash: see {@link CuckooFilter.add}).
  * @example
  * const known = filterFromKeys('xor', ['a', 'b', 'c'], { probability: 0.001 }); // xor16

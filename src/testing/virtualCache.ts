@@ -9,7 +9,8 @@
  * @module
  */
 import { config, VirtualTimeScheduler } from 'rxjs';
-import { Cache, rearmExpiryTimer } from '../cache.js';
+import { Cache } from '../cache.js';
+import { ExpiryTimer } from '../expiry/expiryTimer.js';
 import type { CacheOptions } from '../options.js';
 import { reportError } from '../stream/reportError.js';
 
@@ -111,23 +112,6 @@ export class VirtualTimeError extends AggregateError {
 // of order, so it is refused.
 const flushing = new WeakSet<VirtualTimeScheduler>();
 
-// The caches made here on each scheduler, so that after a flush that a throwing action
-// cut short, every one of them is armed again, not only the one whose advance it was
-// (flush() dropped all their timers). Keyed weakly by the scheduler: a scheduler and its
-// caches go together. Not WeakRefs: V8 keeps a WeakRef's target until the current job
-// ends, which would pin every cache a synchronous property run makes. A disposed cache
-// leaves the set (when disposed through the VirtualCache, or at the next re-arm).
-const cachesOn = new WeakMap<VirtualTimeScheduler, Set<Cache<unknown, unknown>>>();
-
-function rearmAll(scheduler: VirtualTimeScheduler): void {
-  const caches = cachesOn.get(scheduler);
-  if (caches === undefined) return;
-  for (const cache of caches) {
-    if (cache.disposed) caches.delete(cache);
-    else rearmExpiryTimer(cache);
-  }
-}
-
 /**
  * A new cache whose clock and timers are an RxJS `VirtualTimeScheduler`: time starts
  * at 0 (or at the given scheduler's time) and moves only through
@@ -160,9 +144,6 @@ export function createVirtualCache<K = unknown, V = unknown>(
     throw new TypeError(`${PREFIX}option "scheduler" must be a VirtualTimeScheduler (or left out)`);
   const scheduler = given ?? new VirtualTimeScheduler();
   const cache = new Cache<K, V>({ ...options, scheduler });
-  let caches = cachesOn.get(scheduler);
-  if (caches === undefined) cachesOn.set(scheduler, (caches = new Set()));
-  caches.add(cache as Cache<unknown, unknown>);
 
   const advanceTo = (time: number): number => {
     if (!Number.isFinite(time)) throw new RangeError(`${PREFIX}cannot move virtual time to ${String(time)}`);
@@ -184,10 +165,7 @@ export function createVirtualCache<K = unknown, V = unknown>(
       return advanceTo(scheduler.now() + ms);
     },
     advanceTo,
-    dispose: () => {
-      cache.dispose();
-      caches.delete(cache as Cache<unknown, unknown>);
-    },
+    dispose: () => cache.dispose(),
   };
 }
 
@@ -226,9 +204,10 @@ function runUntil(scheduler: VirtualTimeScheduler, target: number): void {
     // goes where it would have gone without us (nothing is swallowed).
     if (!completed) {
       for (const error of reported) reportError(error);
-      // flush() dropped every pending action, the caches' expiry timers too: armed again,
-      // so that the next advance drives expiry (the skipped ones included).
-      rearmAll(scheduler);
+      // flush() dropped every pending action, the expiry timers of every cache on this
+      // scheduler too: armed again, so that the next advance drives expiry (the skipped
+      // ones included).
+      ExpiryTimer.rearmDropped();
     }
   }
   if (reported.length > 0) throw new VirtualTimeError(reported, from, target);
