@@ -737,11 +737,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     for (const shard of this.#shards) {
       if (shard.nextExpiry() <= now) this.#expire(shard, now); // reports a policy's failure itself
     }
-    this.#armForNextExpiry();
-  }
-
-  #armForNextExpiry(): void {
-    if (this.#disposed) return;
+    if (this.#disposed) return; // an expire handler may have disposed of the cache
     const next = this.#nextExpiry();
     if (next !== Infinity) this.#timer.arm(next);
   }
@@ -852,7 +848,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #live(operation: string): void {
     if (this.#disposed) throw new CacheDisposedError(operation);
-    if (this.#policyCalls.policy !== undefined) throw this.#policyCalls.refusal(operation);
+    this.#notFromPolicy(operation);
   }
 }
 

@@ -21,8 +21,9 @@ export class ExpiryTimer {
   readonly #earliest: () => number;
   #action: Subscription | undefined;
   #dueAt = Infinity;
-  // The last schedule() failed: the timer lost track of what is pending, and the next
-  // arm() asks for the earliest expiry rather than trusting the time it is given.
+  // The last schedule() failed, or its action was dropped: the timer lost track of what
+  // is pending, and the next arm() asks for the earliest expiry rather than trusting
+  // the time it is given.
   #lost = false;
 
   /**
@@ -46,12 +47,14 @@ export class ExpiryTimer {
    * which is the common case: with one default TTL, each new expiry is the latest.
    */
   arm(dueAt: number): void {
-    // Armed early enough, unless the scheduler dropped the action: a VirtualTimeScheduler
-    // whose flush() meets a throwing action unsubscribes every pending one, ours too.
-    if (dueAt >= this.#dueAt && this.#action?.closed !== true) return;
-    if (this.#lost || this.#action?.closed === true) dueAt = Math.min(dueAt, this.#earliest());
-    this.#lost = false;
-    dropped.delete(this);
+    if (dueAt >= this.#dueAt) return;
+    if (this.#lost) {
+      // The last action was never scheduled, or was dropped: the time given is only the
+      // newest expiry, not necessarily the earliest pending one.
+      dueAt = Math.min(dueAt, this.#earliest());
+      this.#lost = false;
+      dropped.delete(this);
+    }
     const previous = this.#action;
     this.#action = undefined; // first: its teardown must not take this for a drop
     previous?.unsubscribe();
@@ -86,12 +89,18 @@ export class ExpiryTimer {
       reportError(error);
       return;
     }
-    // Unsubscribed while still ours: the scheduler dropped it (we clear #action before
-    // we cancel, and when it fires). A scheduler of your own may return a bare
+    // Unsubscribed while still ours: the scheduler dropped it without running it (a
+    // VirtualTimeScheduler whose flush() meets a throwing action unsubscribes every
+    // pending one; we clear #action before we cancel, and when it fires). Then it is
+    // as if schedule() had failed. A scheduler of your own may return a bare
     // { unsubscribe } rather than a Subscription: then drops go unseen.
     if (typeof (action as Partial<Subscription>).add === 'function') {
       action.add(() => {
-        if (this.#action === action) dropped.add(this);
+        if (this.#action !== action) return;
+        this.#action = undefined;
+        this.#dueAt = Infinity;
+        this.#lost = true;
+        dropped.add(this);
       });
     }
     this.#action = action;
