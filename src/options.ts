@@ -54,7 +54,8 @@ export interface CacheOptions<K = unknown> {
   /**
    * The clock and the timers (an RxJS `SchedulerLike`). Default: {@link unrefScheduler},
    * real time whose timers never keep the process alive. Pass a `VirtualTimeScheduler`
-   * in tests.
+   * in tests. RxJS's `asyncScheduler` works too: the Node timers behind the cache's
+   * expiry actions on it are unref'd, so they do not keep the process alive either.
    */
   scheduler?: SchedulerLike;
   /**

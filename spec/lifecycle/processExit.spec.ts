@@ -10,7 +10,9 @@ describe('lifecycle: the process', () => {
   // Not a timing assertion: the child has timers due in a minute and in 34 years; if
   // any of them kept Node alive, the 20 s guard would kill it and the test would fail.
   // 'numeric': setTimeout returns a number (browsers, Deno), which has no unref().
-  it.each(['default', 'exact', 'numeric'])('exits on its own with a cache that nobody disposed (%s clock)', async (clock) => {
+  // 'async', 'asap', 'queue': RxJS's own schedulers passed as the option, whose delayed
+  // work runs on ref'd host intervals.
+  it.each(['default', 'exact', 'numeric', 'async', 'asap', 'queue'])('exits on its own with a cache that nobody disposed (%s clock)', async (clock) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, clock], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],

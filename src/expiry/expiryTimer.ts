@@ -103,6 +103,7 @@ export class ExpiryTimer {
         dropped.add(this);
       });
     }
+    unrefHostTimer(action);
     this.#action = action;
     this.#dueAt = dueAt;
   }
@@ -130,4 +131,20 @@ export class ExpiryTimer {
     this.#lost = false;
     dropped.delete(this);
   }
+}
+
+/**
+ * RxJS's own schedulers (`asyncScheduler`, and `asapScheduler` or `queueScheduler` for
+ * delayed work) run a delayed action on a host interval whose handle is the action's
+ * `id`; in Node that handle is ref'd, and it would keep the process running until the
+ * expiry is due (ten minutes with the default TTL), where the contract is that
+ * real-time expiry timers never do. So it is unref'd here. A handle that is not a Node
+ * timer (a number in browsers and Deno, or a `TestScheduler.run` virtual handle) and a
+ * `VirtualTimeScheduler`'s action (no `id`) are left alone; a scheduler of your own
+ * keeps whatever timers it makes.
+ */
+function unrefHostTimer(action: Subscription): void {
+  const id = (action as { id?: unknown }).id;
+  if (typeof id === 'object' && id !== null && typeof (id as { unref?: unknown }).unref === 'function')
+    (id as { unref(): void }).unref();
 }
