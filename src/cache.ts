@@ -488,8 +488,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   /**
    * Applies one command (from a log, or built with the command creators) and
-   * publishes it on `commands$`, exactly as the method it stands for would.
-   * @returns what that method returns (`get`: the value; `delete`/`update`: whether an entry was there).
+   * publishes it on `commands$`, with the effect the method it stands for would have.
+   * @returns `get`: the value (or `undefined`); `delete` and `update`: whether an entry
+   * was there; `set`, `clear` and `expire`: `undefined`.
    * @throws InvalidCommandError for a malformed command; nothing is applied.
    */
   execute(given: Command<K, V>): V | boolean | undefined {

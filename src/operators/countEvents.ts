@@ -18,7 +18,7 @@ type Tally = { -readonly [P in keyof Counts]: number };
  *
  * @example
  * cache.events$.pipe(countEvents(cache.metrics().shards), auditTime(1000))
- *   .subscribe((shards) => console.log(shards[0].hits));
+ *   .subscribe((shards) => console.log(shards.map((shard) => shard.hits)));
  */
 export function countEvents(start: readonly Counts[]): OperatorFunction<CacheEvent, readonly Counts[]> {
   return (events$) =>
