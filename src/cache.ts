@@ -1,5 +1,5 @@
 import type { Draft } from 'immer';
-import { enableMapSet, isDraftable, produce } from 'immer';
+import { Immer, enableMapSet, isDraftable } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer } from 'rxjs';
 import type { Command } from './commands.js';
@@ -29,8 +29,13 @@ import { KeyWatchers } from './stream/keyWatchers.js';
 import { Outbox } from './stream/outbox.js';
 import { reportError } from './stream/reportError.js';
 
-// update() recipes on Map and Set values (immer drafts them only with this plugin).
+// update() recipes on Map and Set values (immer drafts them only with this plugin;
+// plugins are global to the immer module, and enabling one changes nothing else).
 enableMapSet();
+// Our own instance: immer is usually deduplicated with the application's, whose
+// setAutoFreeze(false) would otherwise make update()'s values mutable, and a value
+// mutated through peek() would change snapshots taken before.
+const immer = new Immer({ autoFreeze: true });
 
 /** Per-entry options of `set`. */
 export interface SetOptions {
@@ -343,10 +348,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         `macho: update() cannot draft the value of ${describe(key)}, ${describeObject(current)}: immer drafts plain ` +
           'objects, arrays, Maps, Sets and classes marked [immerable]; store a new value with set() instead',
       );
-    const next = (produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
+    const next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
     // The recipe may call anything, dispose() too: then nothing is written.
     this.#live('update');
-    if (Object.is(next, current)) return current;
+    // No change from the recipe; but if it wrote or deleted the key itself, what is
+    // live now is what it left.
+    if (Object.is(next, current)) return this.peek(key);
     if (next === undefined) {
       this.#delete(key, 'update');
       return undefined;

@@ -1,4 +1,4 @@
-import { nothing } from 'immer';
+import { nothing, setAutoFreeze } from 'immer';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, Command } from 'macho';
 import { Cache } from 'macho';
@@ -106,6 +106,41 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(log).toEqual([]);
     expect(cache.metrics().sets).toBe(1);
     expect(cache.snapshot()).toBe(snapshot);
+  });
+
+  it('a recipe that changes nothing but writes or deletes the key itself returns what it left', () => {
+    const { cache } = setup();
+    const ada: User = { name: 'ada', visits: 0, tags: [] };
+    cache.set('u', ada);
+    expect(
+      cache.update('u', () => {
+        cache.delete('u');
+      }),
+    ).toBeUndefined();
+    expect(cache.has('u')).toBe(false);
+    const grace: User = { name: 'grace', visits: 9, tags: [] };
+    cache.set('u', ada);
+    expect(
+      cache.update('u', () => {
+        cache.set('u', grace);
+      }),
+    ).toBe(grace);
+    expect(cache.peek('u')).toBe(grace);
+  });
+
+  it("freezes its values whatever the application set on immer's own instance", () => {
+    const { cache } = setup();
+    cache.set('u', { name: 'ada', visits: 0, tags: [] });
+    setAutoFreeze(false);
+    try {
+      const next = cache.update('u', (draft) => {
+        draft.visits += 1;
+      })!;
+      expect(Object.isFrozen(next)).toBe(true);
+      expect(Object.isFrozen(next.tags)).toBe(true);
+    } finally {
+      setAutoFreeze(true);
+    }
   });
 
   it('is logged as an update command that replays to the same state', () => {

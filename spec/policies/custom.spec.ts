@@ -611,6 +611,44 @@ describe('a custom policy that breaks its contract otherwise', () => {
     expect(build(() => partial)).toThrow('option "strategy": policy "lifo" has no onClear method');
   });
 
+  it('a factory that throws, or a class passed as the factory, is refused at construction naming the option', () => {
+    const build = (strategy: unknown) => () => new Cache({ maxCacheSize: 2, strategy: strategy as PolicyFactory });
+    class LifoPolicy {
+      readonly name = 'lifo-class';
+      onInsert(): void {}
+      onAccess(): void {}
+      onUpdate(): void {}
+      onRemove(): void {}
+      victim(): number {
+        return 0;
+      }
+      onClear(): void {}
+    }
+    expect(build(LifoPolicy)).toThrow(TypeError);
+    expect(build(LifoPolicy)).toThrow(
+      'macho: option "strategy": the policy factory threw: Class constructor LifoPolicy cannot be invoked without \'new\'; ' +
+        'got a class (LifoPolicy): pass a factory, (context) => new LifoPolicy(context)',
+    );
+    // The factory's own error is kept as the cause; a RangeError stays a RangeError.
+    const tooSmall = new RangeError('needs at least 4 slots');
+    let thrown: unknown;
+    try {
+      build(() => {
+        throw tooSmall;
+      })();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(RangeError);
+    expect((thrown as Error).message).toBe('macho: option "strategy": the policy factory threw: needs at least 4 slots');
+    expect((thrown as Error).cause).toBe(tooSmall);
+    expect(build(() => {
+      throw 'nope';
+    })).toThrow(new TypeError('macho: option "strategy": the policy factory threw: "nope"'));
+    // A class wrapped in a factory is fine.
+    expect(build(() => new LifoPolicy())).not.toThrow();
+  });
+
   it.each([
     ['1n', 1n, 'named 1n as victim, which is not a slot number'],
     ['a symbol', Symbol('s'), 'named Symbol(s) as victim, which is not a slot number'],

@@ -1,5 +1,5 @@
 import { describe, PolicyContractError } from '../errors.js';
-import type { EvictionPolicy } from '../policies/policy.js';
+import type { EvictionPolicy, PolicyContext, PolicyFactory } from '../policies/policy.js';
 
 /** Told of a custom policy's hook that threw (the error names the policy and the hook). */
 export type PolicyFailureReport = (failure: PolicyContractError) => void;
@@ -38,6 +38,29 @@ export class PolicyCallGuard {
 
 /** The methods every policy must have (`onMiss` and `victimsReturn` are optional). */
 const REQUIRED_METHODS = ['onInsert', 'onAccess', 'onUpdate', 'onRemove', 'victim', 'onClear'] as const;
+
+/**
+ * Calls a custom policy factory. What it throws is bad configuration, reported at
+ * construction as the contract asks: a `RangeError` or `TypeError` naming the option
+ * `strategy` (a `RangeError` stays one), with the factory's error as its `cause`.
+ * A class passed where a factory goes gets its own hint.
+ */
+export function callPolicyFactory(factory: PolicyFactory, context: PolicyContext): EvictionPolicy {
+  try {
+    return factory(context);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : describe(error);
+    const hint = isClass(factory)
+      ? `; got a class (${factory.name || 'anonymous'}): pass a factory, (context) => new ${factory.name || 'YourPolicy'}(context)`
+      : '';
+    const Wrapper = error instanceof RangeError ? RangeError : TypeError;
+    throw new Wrapper(`macho: option "strategy": the policy factory threw: ${message}${hint}`, { cause: error });
+  }
+}
+
+function isClass(fn: unknown): boolean {
+  return typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
+}
 
 /**
  * A custom policy, with its hooks kept from breaking the shard.

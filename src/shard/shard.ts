@@ -4,11 +4,11 @@ import { ExpiryIndex } from '../expiry/expiryIndex.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
 import type { SampleStats } from '../metrics/sampleStats.js';
 import { isBuiltinPolicy } from '../policies/index.js';
-import type { EvictionPolicy, PolicyFactory } from '../policies/policy.js';
+import type { EvictionPolicy, PolicyContext, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
 import type { PolicyCallGuard, PolicyFailureReport } from './checkedPolicy.js';
-import { CheckedPolicy } from './checkedPolicy.js';
+import { CheckedPolicy, callPolicyFactory } from './checkedPolicy.js';
 import { KeyIndex } from './keyIndex.js';
 
 /** What a shard needs from its cache. */
@@ -104,14 +104,16 @@ export class Shard<K, V> {
     const entries = this.#entries;
     const random = this.#random;
     // Closures, not methods: policies (custom ones too) may destructure the context.
-    const policy = setup.policy({
+    const context: PolicyContext = {
       capacity,
       shard: setup.id,
       random: () => random.next(),
       keyOf: (slot) => entries[STRIDE * slot + KEY],
       valueOf: (slot) => entries[STRIDE * slot + VALUE],
-    });
-    this.#policy = this.#checkVictims ? new CheckedPolicy(policy, setup.onPolicyFailure, setup.policyCalls) : policy;
+    };
+    this.#policy = this.#checkVictims
+      ? new CheckedPolicy(callPolicyFactory(setup.policy, context), setup.onPolicyFailure, setup.policyCalls)
+      : setup.policy(context);
     this.#tombstoneVictims = this.#policy.victimsReturn === true;
   }
 
