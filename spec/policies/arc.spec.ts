@@ -251,18 +251,32 @@ describe("strategy 'arc'", () => {
     expect(policy().lists).toEqual({ t1: 2, t2: 0, b1: 0, b2: 0, p: 0 });
   });
 
-  it('a set with no get before it: the victim is chosen blind, the ghost hit still counts on insertion', () => {
+  it('a set with no get before it runs the paper\'s steps for that key (the cache passes it to victim)', () => {
     const { cache, policy, evicted } = arcCache(2);
     cache.set('a', 0);
     cache.get('a'); // a: T2
     cache.set('b', 0).set('c', 0); // b → B1
     expect(policy().lists).toEqual({ t1: 1, t2: 1, b1: 1, b2: 0, p: 0 });
-    // The paper would adapt p to 1 first and evict a (T2's LRU); blind, p is still 0 and
-    // |T1| = 1 > 0 evicts c. b's ghost hit is seen on insertion: p becomes 1, b enters T2.
+    // b is in B1: p adapts to 1 first, so |T1| = 1 is not above it, and REPLACE takes
+    // T2's LRU, a (to B2); b enters T2.
     cache.set('b', 1);
-    expect(evicted).toEqual(['b', 'c']);
-    expect(policy().lists).toEqual({ t1: 0, t2: 2, b1: 1, b2: 0, p: 1 });
+    expect(evicted).toEqual(['b', 'a']);
+    expect(policy().lists).toEqual({ t1: 1, t2: 1, b1: 0, b2: 1, p: 1 });
     expect(cache.get('b')).toBe(1);
+    expect(cache.peek('c')).toBe(0);
+  });
+
+  it('loads that overlap: each insertion is decided for its own key', () => {
+    const { cache, policy, evicted } = arcCache(2);
+    cache.set('a', 0);
+    cache.get('a'); // a: T2
+    cache.set('b', 0).set('c', 0); // b → B1
+    // Two misses, then their sets in the other order: b's ghost hit still decides b's eviction.
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('d')).toBeUndefined();
+    cache.set('b', 1);
+    expect(evicted).toEqual(['b', 'a']);
+    expect(policy().lists.p).toBe(1);
   });
 
   it('clear forgets the ghosts and p', () => {

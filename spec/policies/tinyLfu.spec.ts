@@ -41,8 +41,8 @@ class TinyLfuModel {
   readonly sketch: FrequencySketch;
   readonly random = new SeededRandom(1); // the cache's default seed, shard 0
   readonly contests: Contest[] = [];
-  missHash = 0;
-  missPending = false;
+  // The last 8 keys get missed, by count; null once their set came (counted already).
+  recentMisses: (string | null)[] = [];
   now = 0;
 
   constructor(
@@ -100,9 +100,9 @@ class TinyLfuModel {
     this.expire();
     const found = this.#find(key);
     if (found === undefined) {
-      this.missHash = sketchHash(key);
-      this.missPending = true;
-      this.sketch.increment(this.missHash);
+      this.sketch.increment(sketchHash(key));
+      this.recentMisses.push(key);
+      if (this.recentMisses.length > 8) this.recentMisses.shift();
       return undefined;
     }
     const value = found.segment[found.index]!.value;
@@ -128,9 +128,9 @@ class TinyLfuModel {
       return undefined;
     }
     const evicted = this.size === this.capacity ? this.#evict() : undefined;
-    const hash = sketchHash(key);
-    if (!(this.missPending && this.missHash === hash)) this.sketch.increment(hash);
-    this.missPending = false;
+    const missed = this.recentMisses.lastIndexOf(key);
+    if (missed === -1) this.sketch.increment(sketchHash(key));
+    else this.recentMisses[missed] = null; // the miss counted this request
     this.window.push({ key, value, expiresAt });
     if (this.window.length > this.maxWindow) this.probation.push(this.window.shift()!);
     return evicted;
@@ -175,7 +175,7 @@ class TinyLfuModel {
 
   clear(): void {
     for (const segment of this.#segments()) segment.length = 0;
-    this.missPending = false; // the sketch stays
+    this.recentMisses = []; // the sketch stays
   }
 }
 
@@ -377,6 +377,31 @@ describe("strategy 'tinylfu'", () => {
     // flood of 1,000 new ones, so a hot key left in probation may lose a contest.
     expect(hotAfterScan('tinylfu')).toBeGreaterThanOrEqual(45);
     expect(hotAfterScan('lru')).toBe(0);
+  });
+
+  it('counts a request once when loads overlap: each miss, then its set, in any order', async () => {
+    let policy: TinyLfuPolicy | undefined;
+    const cache = new Cache<string, number>({
+      maxCacheSize: 100,
+      ttl: 0,
+      strategy: (context) => (policy = tinyLfuPolicy(context)),
+      scheduler: new VirtualTimeScheduler(),
+    });
+    // Eight loads under way at once, finishing in the reverse order.
+    const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+    const finish: (() => void)[] = [];
+    const loads = keys.map((key, i) => cache.getOrLoad(key, () => new Promise<number>((resolve) => finish.push(() => resolve(i)))));
+    for (const done of finish.reverse()) done();
+    await Promise.all(loads);
+    for (const key of keys) expect(policy!.frequency(key)).toBe(1);
+    // The synchronous form: get a, get b, set a, set b.
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.get('b')).toBeUndefined();
+    cache.set('a', 1).set('b', 2);
+    expect([policy!.frequency('a'), policy!.frequency('b')]).toEqual([1, 1]);
+    // A set with no miss before it is a request of its own.
+    cache.set('c', 3);
+    expect(policy!.frequency('c')).toBe(1);
   });
 
   it('admits a warm candidate that lost the comparison only on a 1-in-128 draw, and never without jitter', () => {

@@ -14,20 +14,12 @@ import { SlotList } from './slotList.js';
  * they keep object keys reachable until they fall off (at most c of them).
  *
  * **Victim before insertion.** The paper adapts `p` (cases II and III) and then runs
- * REPLACE, whose tie rule also depends on whether the incoming key is in B2. This
- * cache asks for the victim before it tells the policy which key arrives. So:
- * - the policy remembers the key of the last `get` miss (`onMiss`): with cache-aside
- *   use a miss is followed by the `set` of that key, and `victim()` runs the paper's
- *   steps for it exactly (`p` itself is adapted on insertion, for the key inserted);
- * - the ghost lists change only on insertion, once the key is known, so a wrong guess
- *   never costs the incoming key its own ghost;
- * - when the key inserted is not the one guessed (a `set` with no `get` before it, or
- *   loads that interleave), `victim()` chose as for the guessed key, or with no guess
- *   as for a key in no ghost list (x ∉ B2, `p` not yet adapted); the adaptation for a
- *   ghost hit then happens on insertion, one eviction late. A guess is used once: the
- *   next insertion consumes it. Measured with no `onMiss` at all (every decision
- *   blind) on the LIRS traces and cloudPhysics: the same hit ratios to within 0.1
- *   point (gli 1500: 50.42% instead of 50.44%).
+ * REPLACE, whose tie rule also depends on whether the incoming key is in B2. This cache
+ * asks for the victim before it inserts the key, and passes that key to `victim()`,
+ * which runs the paper's steps for it exactly; `p` itself is committed on insertion,
+ * and the ghost lists change only then (the victim's key becomes a ghost after the
+ * incoming key has left its own ghost list, so the eviction never costs the incoming
+ * key its ghost).
  *
  * Hits and overwrites move an entry to T2's most recent end (case I); `peek`/`has` do
  * not count. `delete` and expiry remove an entry without making it a ghost; `clear`
@@ -89,9 +81,6 @@ class Arc implements ArcPolicy {
   #b1Size = 0;
   #b2Size = 0;
 
-  // The key of the last `get` miss, which the next `set` most likely inserts.
-  #missKey: unknown = undefined;
-  #missPending = false;
   // The entry victim() chose: its key and the ghost list it goes to (B1, B2), on insertion.
   #evicted = NO_EVICTION;
   #evictedKey: unknown = undefined;
@@ -120,11 +109,10 @@ class Arc implements ArcPolicy {
   onInsert(slot: number): void {
     const key = this.#keyOf(slot);
     const evicted = this.#evicted;
-    this.#missPending = false;
     this.#evicted = NO_EVICTION;
     const ghost = this.#ghostOf.get(key);
     if (ghost !== undefined) {
-      // Cases II and III: a ghost hit. Adapt p (victim(), if it guessed this key, decided
+      // Cases II and III: a ghost hit. Adapt p (victim(), if it ran for this key, decided
       // with this same value: the ghost lists have not changed since), then the key
       // leaves its ghost list for T2.
       this.#p = this.#adapted(this.#ghostList[ghost] === B1);
@@ -166,11 +154,6 @@ class Arc implements ArcPolicy {
     this.onAccess(slot);
   }
 
-  onMiss(key: unknown): void {
-    this.#missKey = key;
-    this.#missPending = true;
-  }
-
   onRemove(slot: number): void {
     if (this.#list[slot] === T1) {
       this.#t1.unlink(slot);
@@ -182,18 +165,17 @@ class Arc implements ArcPolicy {
     this.#list[slot] = 0;
   }
 
-  victim(): number {
+  victim(incoming?: unknown): number {
     // Which of T1 and T2 loses its LRU (the paper's REPLACE, or case IV-A's plain
-    // eviction from T1). Ghost lists change only in onInsert, once the key is known.
-    // The incoming key, as far as we know here: the last key a `get` missed.
-    const ghost = this.#missPending ? this.#ghostOf.get(this.#missKey) : undefined;
+    // eviction from T1). Ghost lists change only in onInsert, for the key inserted.
+    const ghost = this.#ghostOf.get(incoming);
     let slot: number;
     if (ghost !== undefined) {
       // Cases II and III: REPLACE with p adapted first (committed on insertion).
       const inB2 = this.#ghostList[ghost] === B2;
       slot = this.#replace(inB2, this.#adapted(!inB2));
     } else {
-      // Case IV (or a key we cannot see: taken as case IV, x ∉ B2).
+      // Case IV: a key in no ghost list.
       slot = this.#replace(false, this.#p);
     }
     // (Case IV-A with B1 empty, T1 alone holding c keys, evicts T1's LRU: REPLACE picks
@@ -217,8 +199,6 @@ class Arc implements ArcPolicy {
     this.#freeCount = ghosts;
     this.#t1Size = this.#t2Size = this.#b1Size = this.#b2Size = 0;
     this.#p = 0;
-    this.#missPending = false;
-    this.#missKey = undefined;
     this.#evicted = NO_EVICTION;
     this.#evictedKey = undefined;
   }

@@ -62,8 +62,12 @@
  *   before the incoming key is looked up, as in the paper (so a key can lose its ghost to
  *   the eviction that makes room for it).
  *
- * In this cache `delete` and expiry forget a key entirely (no ghost, no change of `m_c`);
- * `clear` forgets everything, `m_c` included. The policy's memory is O(capacity): typed
+ * In this cache `delete` and expiry forget a key entirely: it leaves no ghost, and its
+ * own test period ends unscored. But when the page removed is the oldest hot page,
+ * HAND_hot moves on to the next one, and the test periods of the cold pages older than
+ * that end (and count for `m_c`, a ghost among them leaving the clock), as a test period
+ * lasts no longer than the oldest hot page has been in the clock. `clear` forgets
+ * everything, `m_c` included. The policy's memory is O(capacity): typed
  * arrays for the queues, stamps and bits, an array and a `Map` for the ghost keys (which
  * keep object keys reachable until they leave the clock).
  *

@@ -20,7 +20,9 @@ import { SlotList } from './slotList.js';
  * - Every access counts in a {@link FrequencySketch} (4-bit count-min, halved every
  *   10 × capacity increments): hits (`get`, overwriting `set`), misses (`get` of an
  *   absent key, through `onMiss`) and insertions. A miss followed by the `set` of the
- *   same key (cache-aside) counts once, as one request in a trace does.
+ *   same key (cache-aside) counts once, as one request in a trace does, also when up to
+ *   8 loads overlap (`get a`, `get b`, `set b`, `set a`): the policy remembers the last
+ *   8 missed keys until their `set` comes.
  * - A new key enters the window. When the window overflows, its LRU entry becomes the
  *   candidate for the main area; when the cache is full, the candidate and the main
  *   area's victim (probation's LRU, or protected's if probation is empty) are compared:
@@ -119,6 +121,12 @@ export interface TinyLfuSegments {
   readonly maxProtected: number;
 }
 
+// Loads under way whose miss is remembered (a power of two). More at once, and the
+// oldest misses' sets count a second time, as a set with no get before it does.
+const PENDING_MISSES = 8;
+// An empty place in the ring (any value, undefined included, can be a key).
+const NO_KEY: unknown = Symbol('no key');
+
 const NONE = 0;
 const WINDOW = 1;
 const PROBATION = 2;
@@ -140,10 +148,13 @@ class WindowTinyLfu implements TinyLfuPolicy {
   #windowSize = 0;
   #probationSize = 0;
   #protectedSize = 0;
-  // The hash of the last key `get` missed: its `set` (cache-aside) is the same request.
-  #missHash = 0;
-  #missKey: unknown = undefined;
-  #missPending = false;
+  // The last PENDING_MISSES keys `get` missed whose `set` has not come yet, and their
+  // hashes: that `set` (cache-aside, or one of several loads under way) completes the
+  // same request, which counted once already, on its miss. A ring, newest at
+  // #pendingNext - 1; a matched or never-set key is overwritten in turn.
+  readonly #pendingKeys: unknown[] = new Array<unknown>(PENDING_MISSES).fill(NO_KEY);
+  readonly #pendingHashes = new Uint32Array(PENDING_MISSES);
+  #pendingNext = 0;
 
   constructor(context: PolicyContext, windowPercent: number, protectedPercent: number, jitter: boolean) {
     const capacity = context.capacity;
@@ -178,13 +189,17 @@ class WindowTinyLfu implements TinyLfuPolicy {
 
   onInsert(slot: number): void {
     const key = this.#keyOf(slot);
-    // Cache-aside: the key just missed, and its hash is known (a string key's hash is
-    // a loop over its characters, the largest cost of a miss-then-set here).
-    const hash = this.#missPending && key === this.#missKey ? this.#missHash : hashKey(key, TINY_LFU_HASH_SEED);
-    this.#hash[slot] = hash;
-    if (!(this.#missPending && this.#missHash === hash)) this.#sketch.increment(hash);
-    this.#missPending = false;
-    this.#missKey = undefined; // not kept alive by the policy
+    const pending = this.#pendingMiss(key);
+    if (pending === -1) {
+      const hash = hashKey(key, TINY_LFU_HASH_SEED);
+      this.#hash[slot] = hash;
+      this.#sketch.increment(hash);
+    } else {
+      // Its miss counted it, and hashed it (a string key's hash is a loop over its
+      // characters, the largest cost of a miss-then-set here).
+      this.#hash[slot] = this.#pendingHashes[pending]!;
+      this.#pendingKeys[pending] = NO_KEY; // not kept alive by the policy
+    }
     this.#window.pushFront(slot);
     this.#segment[slot] = WINDOW;
     // Not full (no victim was asked for): the window's overflow moves to the main area.
@@ -212,9 +227,10 @@ class WindowTinyLfu implements TinyLfuPolicy {
   onMiss(key: unknown): void {
     const hash = hashKey(key, TINY_LFU_HASH_SEED);
     this.#sketch.increment(hash);
-    this.#missHash = hash;
-    this.#missKey = key;
-    this.#missPending = true;
+    const next = this.#pendingNext;
+    this.#pendingKeys[next] = key;
+    this.#pendingHashes[next] = hash;
+    this.#pendingNext = (next + 1) & (PENDING_MISSES - 1);
   }
 
   onRemove(slot: number): void {
@@ -254,8 +270,19 @@ class WindowTinyLfu implements TinyLfuPolicy {
     this.#protected.clear();
     this.#segment.fill(NONE);
     this.#windowSize = this.#probationSize = this.#protectedSize = 0;
-    this.#missPending = false;
-    this.#missKey = undefined;
+    this.#pendingKeys.fill(NO_KEY);
+  }
+
+  // Where `key` waits among the pending misses (the newest first: cache-aside finds it
+  // at once), or -1. Keys compare as the cache's index does (NaN is one key).
+  #pendingMiss(key: unknown): number {
+    const keys = this.#pendingKeys;
+    for (let back = 1; back <= PENDING_MISSES; back++) {
+      const at = (this.#pendingNext - back) & (PENDING_MISSES - 1);
+      const pending = keys[at];
+      if (pending === key || (pending !== pending && key !== key)) return at;
+    }
+    return -1;
   }
 
   #admit(candidateHash: number, victimHash: number): boolean {
