@@ -353,7 +353,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('update');
     // No change from the recipe; but if it wrote or deleted the key itself, what is
     // live now is what it left.
-    if (Object.is(next, current)) return this.peek(key);
+    if (Object.is(next, current)) {
+      this.#catchUp(shard, 'update');
+      return shard.peek(key);
+    }
     if (next === undefined) {
       this.#delete(key, 'update');
       return undefined;

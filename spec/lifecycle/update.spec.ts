@@ -1,7 +1,7 @@
 import { nothing, setAutoFreeze } from 'immer';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, Command } from 'macho';
-import { Cache } from 'macho';
+import { Cache, CacheDisposedError } from 'macho';
 import { advance, virtualClock } from '../fixtures/virtualTime.js';
 
 interface User {
@@ -126,6 +126,19 @@ describe('lifecycle: update(key, recipe)', () => {
       }),
     ).toBe(grace);
     expect(cache.peek('u')).toBe(grace);
+  });
+
+  it('a no-change recipe during which the entry came due: the expiry is delivered first, and a dispose there is an update error', () => {
+    const { scheduler, cache } = setup({ ttl: 50 });
+    cache.set('u', { name: 'ada', visits: 0, tags: [] });
+    cache.on('expire').subscribe(() => cache.dispose());
+    // The clock moves past the TTL without running the timer (as during a long recipe).
+    expect(() =>
+      cache.update('u', () => {
+        scheduler.frame = 60;
+      }),
+    ).toThrow(new CacheDisposedError('update'));
+    expect(cache.disposed).toBe(true);
   });
 
   it("freezes its values whatever the application set on immer's own instance", () => {

@@ -210,7 +210,7 @@ describe("strategy 'clockpro'", () => {
     const huge = clockPro({ nonResidentMultiplier: 1e12 });
     expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(RangeError);
     expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(
-      /macho\/clockpro: option "nonResidentMultiplier" \(1000000000000\) asks for 10000000000000 ghost keys at capacity 10/,
+      /^macho\/clockpro: option "nonResidentMultiplier" \(1000000000000\) asks for 10000000000000 ghost keys at capacity 10/,
     );
   });
 

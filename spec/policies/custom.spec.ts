@@ -1,8 +1,9 @@
+import vm from 'node:vm';
 import fc from 'fast-check';
 import { config as rxConfig, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Command, PolicyContext, PolicyFactory } from 'macho';
-import { Cache, PolicyContractError, shardOf } from 'macho';
+import { Cache, PolicyContractError, clockPro, shardOf } from 'macho';
 import type { PolicyHook } from '../support/delegatingPolicy.js';
 import { delegatingPolicy } from '../support/delegatingPolicy.js';
 import { UnorderedModel } from '../support/models.js';
@@ -647,6 +648,22 @@ describe('a custom policy that breaks its contract otherwise', () => {
     })).toThrow(new TypeError('macho: option "strategy": the policy factory threw: "nope"'));
     // A class wrapped in a factory is fine.
     expect(build(() => new LifoPolicy())).not.toThrow();
+    // Duck-typed: a plain { message } object, and a RangeError from another realm.
+    expect(build(() => {
+      throw { message: 'plain object' };
+    })).toThrow(new TypeError('macho: option "strategy": the policy factory threw: plain object'));
+    const foreign = vm.runInNewContext('new RangeError("from a vm context")') as unknown;
+    expect(build(() => {
+      throw foreign;
+    })).toThrow(new RangeError('macho: option "strategy": the policy factory threw: from a vm context'));
+  });
+
+  it("a configured built-in's own errors pass through unchanged", () => {
+    expect(() => new Cache({ maxCacheSize: 10, strategy: clockPro({ nonResidentMultiplier: 1e12 }) })).toThrow(
+      new RangeError(
+        'macho/clockpro: option "nonResidentMultiplier" (1000000000000) asks for 10000000000000 ghost keys at capacity 10; at most 1073741824 are kept',
+      ),
+    );
   });
 
   it.each([

@@ -187,7 +187,7 @@ describe("strategy 'lirs'", () => {
     const huge = lirs({ nonResidentMultiplier: 1e12 });
     expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(RangeError);
     expect(() => new Cache({ maxCacheSize: 10, strategy: huge })).toThrow(
-      /macho\/lirs: option "nonResidentMultiplier" \(1000000000000\) asks for 10000000000000 ghost keys at capacity 10/,
+      /^macho\/lirs: option "nonResidentMultiplier" \(1000000000000\) asks for 10000000000000 ghost keys at capacity 10/,
     );
   });
 

@@ -101,6 +101,8 @@ class TinyLfuModel {
     const found = this.#find(key);
     if (found === undefined) {
       this.sketch.increment(sketchHash(key));
+      const earlier = this.recentMisses.lastIndexOf(key);
+      if (earlier !== -1) this.recentMisses.splice(earlier, 1); // one place per key: the newest
       this.recentMisses.push(key);
       if (this.recentMisses.length > 8) this.recentMisses.shift();
       return undefined;
@@ -379,6 +381,49 @@ describe("strategy 'tinylfu'", () => {
     expect(hotAfterScan('lru')).toBe(0);
   });
 
+  it('counts each request once in the sketch, however misses and sets interleave (more misses pending than it remembers)', () => {
+    // The reference: the last 8 misses by count, a set's own miss taken out (null) when
+    // the set comes, a key missed again moved to the newest place; a sketch fed what
+    // that list says is a new request. 12 keys, mostly read: more than 8 misses wait at
+    // once; up to 120 operations keep most counters below 15, so that a request counted
+    // twice shows.
+    const keys = Array.from({ length: 12 }, (_, i) => `k${i}`);
+    const op = fc.record({ kind: fc.constantFrom('get', 'get', 'get', 'set', 'delete'), key: fc.constantFrom(...keys) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 120, size: 'max' }), (ops) => {
+        let policy: TinyLfuPolicy | undefined;
+        // Room for every key: no eviction, so only counting is under test.
+        const cache = new Cache<string, number>({ maxCacheSize: 64, ttl: 0, strategy: (c) => (policy = tinyLfuPolicy(c)), scheduler: new VirtualTimeScheduler() });
+        const sketch = new FrequencySketch(64);
+        const stored = new Set<string>();
+        const recentMisses: (string | null)[] = [];
+        for (const { kind, key } of ops) {
+          if (kind === 'get') {
+            cache.get(key);
+            sketch.increment(sketchHash(key));
+            if (!stored.has(key)) {
+              const earlier = recentMisses.indexOf(key);
+              if (earlier !== -1) recentMisses.splice(earlier, 1);
+              recentMisses.push(key);
+              if (recentMisses.length > 8) recentMisses.shift();
+            }
+          } else if (kind === 'set') {
+            cache.set(key, 1);
+            const missed = stored.has(key) ? -1 : recentMisses.indexOf(key);
+            if (missed === -1) sketch.increment(sketchHash(key));
+            else recentMisses[missed] = null;
+            stored.add(key);
+          } else {
+            cache.delete(key);
+            stored.delete(key);
+          }
+          for (const k of keys) expect(policy!.frequency(k)).toBe(sketch.frequency(sketchHash(k)));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('counts a request once when loads overlap: each miss, then its set, in any order', async () => {
     let policy: TinyLfuPolicy | undefined;
     const cache = new Cache<string, number>({
@@ -402,6 +447,24 @@ describe("strategy 'tinylfu'", () => {
     // A set with no miss before it is a request of its own.
     cache.set('c', 3);
     expect(policy!.frequency('c')).toBe(1);
+    // Callers joining one load miss once each (each is a request), and the key keeps one
+    // place among the pending misses: nine callers of 'x' do not push 'w' out.
+    let finishW!: () => void;
+    let finishX!: () => void;
+    const w = cache.getOrLoad('w', () => new Promise<number>((resolve) => (finishW = () => resolve(1))));
+    const xs = Array.from({ length: 9 }, () => cache.getOrLoad('x', () => new Promise<number>((resolve) => (finishX = () => resolve(2)))));
+    finishX();
+    finishW();
+    await Promise.all([w, ...xs]);
+    expect([policy!.frequency('w'), policy!.frequency('x')]).toEqual([1, 9]);
+    // And no copy is left to swallow a later set of its own: a miss, its set, a delete,
+    // and a set with no get before it count 2.
+    expect(cache.get('y')).toBeUndefined();
+    expect(cache.get('y')).toBeUndefined();
+    cache.set('y', 1);
+    cache.delete('y');
+    cache.set('y', 2);
+    expect(policy!.frequency('y')).toBe(3);
   });
 
   it('admits a warm candidate that lost the comparison only on a 1-in-128 draw, and never without jitter', () => {

@@ -140,8 +140,9 @@ export class ExpiryTimer {
  * expiry is due (ten minutes with the default TTL), where the contract is that
  * real-time expiry timers never do. So it is unref'd here. A handle that is not a Node
  * timer (a number in browsers and Deno, or a `TestScheduler.run` virtual handle) and a
- * `VirtualTimeScheduler`'s action (no `id`) are left alone; a scheduler of your own
- * keeps whatever timers it makes.
+ * `VirtualTimeScheduler`'s action (no `id`) are left alone. Any scheduler whose actions
+ * keep a Node timer as `id` (RxJS's, and so any scheduler that delegates to them) has
+ * it unref'd; one of your own that keeps its timers elsewhere keeps them as they are.
  */
 function unrefHostTimer(action: Subscription): void {
   const id = (action as { id?: unknown }).id;

@@ -75,6 +75,7 @@
  */
 import { knownOptions } from '../errors.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
+import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { SlotList } from './slotList.js';
 
@@ -102,8 +103,9 @@ export function clockPro(options: ClockProOptions = {}): (context: PolicyContext
   if (minColdPercent > maxColdPercent)
     throw new RangeError(`macho/clockpro: option "minColdPercent" (${minColdPercent}) must not exceed "maxColdPercent" (${maxColdPercent})`);
   const nonResidentMultiplier = numberOption('macho/clockpro', 'nonResidentMultiplier', options.nonResidentMultiplier, 1, Infinity);
-  return (context) =>
-    withGhosts('macho/clockpro', context.capacity, nonResidentMultiplier, (ghosts) => new ClockPro(context, minColdPercent, maxColdPercent, ghosts));
+  return trustedFactory((context) =>
+    withGhosts('macho/clockpro', context.capacity, nonResidentMultiplier, (ghosts) => new ClockPro(context, minColdPercent, maxColdPercent, ghosts)),
+  );
 }
 
 /** Options of {@link clockPro}. */

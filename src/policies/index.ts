@@ -10,6 +10,7 @@ import { randomPolicy } from './random.js';
 import { s3fifoPolicy } from './s3fifo.js';
 import { sievePolicy } from './sieve.js';
 import { tinyLfuPolicy } from './tinyLfu.js';
+import { isTrustedFactory } from './trusted.js';
 
 /** The names the `strategy` option accepts. */
 export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc' | 'lirs' | 'clockpro';
@@ -39,4 +40,12 @@ const BUILTIN_FACTORIES = new Set<PolicyFactory>(Object.values(BUILTIN_POLICIES)
 /** True when `factory` is one of the built-in policies (whose contract is tested here). */
 export function isBuiltinPolicy(factory: PolicyFactory): boolean {
   return BUILTIN_FACTORIES.has(factory);
+}
+
+/**
+ * True when `factory` is a built-in policy, named or configured (`tinyLfu({ … })`):
+ * a shard runs it unchecked, as it is proven by this package's property tests.
+ */
+export function isTrustedPolicy(factory: PolicyFactory): boolean {
+  return BUILTIN_FACTORIES.has(factory) || isTrustedFactory(factory);
 }

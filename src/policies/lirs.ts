@@ -46,6 +46,7 @@
  */
 import { knownOptions } from '../errors.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
+import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { SlotList } from './slotList.js';
 
@@ -69,8 +70,9 @@ export function lirs(options: LirsOptions = {}): (context: PolicyContext) => Lir
   knownOptions('macho/lirs', options, ['hirPercent', 'nonResidentMultiplier']);
   const hirPercent = numberOption('macho/lirs', 'hirPercent', options.hirPercent, 0.01, 1);
   const nonResidentMultiplier = numberOption('macho/lirs', 'nonResidentMultiplier', options.nonResidentMultiplier, 2, Infinity);
-  return (context) =>
-    withGhosts('macho/lirs', context.capacity, nonResidentMultiplier, (ghosts) => new Lirs(context, hirPercent, ghosts));
+  return trustedFactory((context) =>
+    withGhosts('macho/lirs', context.capacity, nonResidentMultiplier, (ghosts) => new Lirs(context, hirPercent, ghosts)),
+  );
 }
 
 /** Options of {@link lirs}. */

@@ -3,6 +3,7 @@ import { hashKey } from '../keys/hashKey.js';
 import { FrequencySketch } from './frequencySketch.js';
 import { numberOption } from './numberOption.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
+import { trustedFactory } from './trusted.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -22,7 +23,8 @@ import { SlotList } from './slotList.js';
  *   absent key, through `onMiss`) and insertions. A miss followed by the `set` of the
  *   same key (cache-aside) counts once, as one request in a trace does, also when up to
  *   8 loads overlap (`get a`, `get b`, `set b`, `set a`): the policy remembers the last
- *   8 missed keys until their `set` comes.
+ *   8 missed keys until their `set` comes (so a key missed and never set stays
+ *   reachable until 8 more misses).
  * - A new key enters the window. When the window overflows, its LRU entry becomes the
  *   candidate for the main area; when the cache is full, the candidate and the main
  *   area's victim (probation's LRU, or protected's if probation is empty) are compared:
@@ -76,7 +78,7 @@ export function tinyLfu(options: TinyLfuOptions = {}): (context: PolicyContext) 
   const protectedPercent = numberOption('macho/tinyLfu', 'protectedPercent', options.protectedPercent, 0.8, 1);
   const jitter = options.jitter ?? true;
   if (typeof jitter !== 'boolean') throw new TypeError(`macho/tinyLfu: option "jitter" must be a boolean; got ${typeof jitter}`);
-  return (context) => new WindowTinyLfu(context, windowPercent, protectedPercent, jitter);
+  return trustedFactory((context) => new WindowTinyLfu(context, windowPercent, protectedPercent, jitter));
 }
 
 /** Options of {@link tinyLfu}. */
@@ -227,10 +229,25 @@ class WindowTinyLfu implements TinyLfuPolicy {
   onMiss(key: unknown): void {
     const hash = hashKey(key, TINY_LFU_HASH_SEED);
     this.#sketch.increment(hash);
-    const next = this.#pendingNext;
-    this.#pendingKeys[next] = key;
-    this.#pendingHashes[next] = hash;
-    this.#pendingNext = (next + 1) & (PENDING_MISSES - 1);
+    const keys = this.#pendingKeys;
+    const hashes = this.#pendingHashes;
+    let at = this.#pendingMissOf(key, hash);
+    if (at === -1) {
+      at = this.#pendingNext;
+      this.#pendingNext = (at + 1) & (PENDING_MISSES - 1);
+    } else {
+      // Missed again (callers joining one load): it keeps one place, moved to the newest,
+      // the misses after it one place back. A copy per miss would push other loads'
+      // misses out, and be left to swallow a later set of its own.
+      const newest = (this.#pendingNext - 1) & (PENDING_MISSES - 1);
+      for (let next = (at + 1) & (PENDING_MISSES - 1); at !== newest; next = (next + 1) & (PENDING_MISSES - 1)) {
+        keys[at] = keys[next];
+        hashes[at] = hashes[next]!;
+        at = next;
+      }
+    }
+    keys[at] = key;
+    hashes[at] = hash;
   }
 
   onRemove(slot: number): void {
@@ -271,6 +288,18 @@ class WindowTinyLfu implements TinyLfuPolicy {
     this.#segment.fill(NONE);
     this.#windowSize = this.#probationSize = this.#protectedSize = 0;
     this.#pendingKeys.fill(NO_KEY);
+  }
+
+  // As #pendingMiss, when the hash is known: comparing it first rejects the others
+  // without comparing keys (two strings of equal length compare by content).
+  #pendingMissOf(key: unknown, hash: number): number {
+    const hashes = this.#pendingHashes;
+    for (let at = 0; at < PENDING_MISSES; at++) {
+      if (hashes[at] !== hash) continue;
+      const pending = this.#pendingKeys[at];
+      if (pending === key || (pending !== pending && key !== key)) return at;
+    }
+    return -1;
   }
 
   // Where `key` waits among the pending misses (the newest first: cache-aside finds it

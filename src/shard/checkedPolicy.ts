@@ -49,11 +49,13 @@ export function callPolicyFactory(factory: PolicyFactory, context: PolicyContext
   try {
     return factory(context);
   } catch (error) {
-    const message = error instanceof Error ? error.message : describe(error);
+    // Duck-typed: an error from another realm (a vm context) or a plain { message } object.
+    const thrown = error as { name?: unknown; message?: unknown } | null;
+    const message = typeof thrown === 'object' && thrown !== null && typeof thrown.message === 'string' ? thrown.message : describe(error);
     const hint = isClass(factory)
       ? `; got a class (${factory.name || 'anonymous'}): pass a factory, (context) => new ${factory.name || 'YourPolicy'}(context)`
       : '';
-    const Wrapper = error instanceof RangeError ? RangeError : TypeError;
+    const Wrapper = error instanceof RangeError || (typeof thrown === 'object' && thrown?.name === 'RangeError') ? RangeError : TypeError;
     throw new Wrapper(`macho: option "strategy": the policy factory threw: ${message}${hint}`, { cause: error });
   }
 }

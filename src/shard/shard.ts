@@ -3,7 +3,7 @@ import type { ExpiryTimer } from '../expiry/expiryTimer.js';
 import { ExpiryIndex } from '../expiry/expiryIndex.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
 import type { SampleStats } from '../metrics/sampleStats.js';
-import { isBuiltinPolicy } from '../policies/index.js';
+import { isTrustedPolicy } from '../policies/index.js';
 import type { EvictionPolicy, PolicyContext, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
@@ -100,7 +100,7 @@ export class Shard<K, V> {
     this.#timer = setup.timer;
     this.#lifespans = setup.lifespans;
     this.#filter = setup.filter?.(capacity, () => this.#index.keys());
-    this.#checkVictims = !isBuiltinPolicy(setup.policy);
+    this.#checkVictims = !isTrustedPolicy(setup.policy);
     const entries = this.#entries;
     const random = this.#random;
     // Closures, not methods: policies (custom ones too) may destructure the context.

@@ -14,7 +14,8 @@
 import { Cache } from '../cache.js';
 import { ERROR_PREFIX, describe, knownOptions } from '../errors.js';
 import type { StrategyName } from '../policies/index.js';
-import { BUILTIN_POLICIES, isBuiltinPolicy, isStrategyName } from '../policies/index.js';
+import { BUILTIN_POLICIES, isBuiltinPolicy, isStrategyName, isTrustedPolicy } from '../policies/index.js';
+import { trustedFactory } from '../policies/trusted.js';
 import type { PolicyFactory } from '../policies/policy.js';
 import { nextUses, optimalHits } from './optimal.js';
 import type { TraceKey } from './traceParser.js';
@@ -196,14 +197,14 @@ function factoryContender(factory: PolicyFactory): Contender {
     const name = Object.keys(BUILTIN_POLICIES).find((key) => BUILTIN_POLICIES[key as StrategyName] === factory)!;
     return { name, strategy: factory };
   }
-  const entry: Contender = {
-    name: factory.name || 'custom',
-    strategy: (context) => {
-      const instance = factory(context);
-      entry.name = instance.name;
-      return instance;
-    },
+  const learning: PolicyFactory = (context) => {
+    const instance = factory(context);
+    entry.name = instance.name;
+    return instance;
   };
+  const entry: Contender = { name: factory.name || 'custom', strategy: learning };
+  // A configured built-in (tinyLfu({ … })) runs unchecked, as it would in a cache.
+  if (isTrustedPolicy(factory)) trustedFactory(learning);
   return entry;
 }
 
