@@ -60,6 +60,37 @@ assert.equal(pkg.name, 'macho');
 console.log('cjs ok: ' + path);
 `;
 
+// A strict TypeScript user of the shipped declarations, library checking on: generics
+// flow through the events, the strategy builders and the testing kit, and a wrong
+// value type is an error (the @ts-expect-error line fails the build if it is not).
+const TS_CHECK = `
+import { VirtualTimeScheduler } from 'rxjs';
+import fc from 'fast-check';
+import { Cache, OPTIMAL, loaderGuard, simulate, tinyLfu, type CacheEvent, type PolicyFactory } from 'macho';
+import { applyOperation, cacheOperations, createVirtualCache } from 'macho/testing';
+
+interface User { name: string; visits: number }
+const cache = new Cache<string, User>({ maxCacheSize: 10, ttl: 0, strategy: tinyLfu({ windowPercent: 0.2 }), scheduler: new VirtualTimeScheduler() });
+cache.on('evict').subscribe(({ key, value }) => { const k: string = key; const v: User = value; void k; void v; });
+cache.events$.subscribe((event: CacheEvent<string, User>) => { if (event.type === 'set') { const replaced: boolean = event.replaced; void replaced; } });
+const user: User | undefined = cache.get('a');
+void user;
+cache.update('a', (draft) => { draft.visits += 1; });
+// @ts-expect-error a number is not a User
+cache.set('a', 1);
+void loaderGuard.fromKeys(['a'], { kind: 'cuckoo', capacity: 10, probability: 0.01 });
+const lifo: PolicyFactory = () => ({ name: 'lifo', onInsert() {}, onAccess() {}, onUpdate() {}, onRemove() {}, victim: () => 0, onClear() {} });
+void lifo;
+void simulate(['a', 'b'], { policies: ['lru', OPTIMAL], sizes: [1] });
+const virtual = createVirtualCache<string, number>({ maxCacheSize: 5 });
+fc.assert(fc.property(cacheOperations(['a', 'b'], fc.nat(3)), (ops) => { for (const op of ops) applyOperation(virtual, op); }), { numRuns: 1 });
+`;
+
+const TS_CONFIG = {
+  compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: [] },
+  files: ['check.ts'],
+};
+
 describe.skipIf(Boolean(process.env.MACHO_SKIP_PACK_TEST))('the packed package', () => {
   const temporary: string[] = [];
   let files: string[] = [];
@@ -84,8 +115,15 @@ describe.skipIf(Boolean(process.env.MACHO_SKIP_PACK_TEST))('the packed package',
     );
     await writeFile(join(project, 'check.mjs'), ESM_CHECK);
     await writeFile(join(project, 'check.cjs'), CJS_CHECK);
-    // fast-check is an optional peer dependency, needed only by macho/testing.
-    await exec(npm, ['install', tarball, 'rxjs@7', 'fast-check', '--no-audit', '--no-fund', '--prefer-offline'], project);
+    await writeFile(join(project, 'check.ts'), TS_CHECK);
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TS_CONFIG, null, 2));
+    // fast-check is an optional peer dependency, needed only by macho/testing. TypeScript
+    // 5.4: the oldest the README promises the types work with.
+    await exec(
+      npm,
+      ['install', tarball, 'rxjs@7', 'fast-check', 'typescript@5.4', '--no-audit', '--no-fund', '--prefer-offline'],
+      project,
+    );
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -108,6 +146,13 @@ describe.skipIf(Boolean(process.env.MACHO_SKIP_PACK_TEST))('the packed package',
 
   it('works from an ES module: Cache from macho, helpers from macho/testing', async () => {
     expect(await exec(process.execPath, ['check.mjs'], project)).toMatch(/^esm ok/);
+  });
+
+  it('types check for a strict TypeScript user: 5.4, the oldest the README names, and this repository\'s own', async () => {
+    const oldest = join(project, 'node_modules/typescript/bin/tsc');
+    expect(await exec(process.execPath, [oldest, '-v'], project)).toMatch(/^Version 5\.4\./);
+    await exec(process.execPath, [oldest, '-p', '.'], project);
+    await exec(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', '.'], project);
   });
 
   it('lets CommonJS resolve macho/package.json', async () => {
