@@ -652,6 +652,25 @@ describe('a custom policy that breaks its contract otherwise', () => {
     expect(build(() => {
       throw { message: 'plain object' };
     })).toThrow(new TypeError('macho: option "strategy": the policy factory threw: plain object'));
+    // What cannot even be read (a throwing getter, a Proxy) still gives the option's error.
+    expect(build(() => {
+      throw {
+        get message(): string {
+          throw new Error('getter');
+        },
+      };
+    })).toThrow(new TypeError('macho: option "strategy": the policy factory threw: a value that could not be read'));
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('proxy');
+        },
+      },
+    );
+    expect(build(() => {
+      throw hostile;
+    })).toThrow(new TypeError('macho: option "strategy": the policy factory threw: a value that could not be read'));
     const foreign = vm.runInNewContext('new RangeError("from a vm context")') as unknown;
     expect(build(() => {
       throw foreign;

@@ -24,7 +24,7 @@ import { SlotList } from './slotList.js';
  *   same key (cache-aside) counts once, as one request in a trace does, also when up to
  *   8 loads overlap (`get a`, `get b`, `set b`, `set a`): the policy remembers the last
  *   8 missed keys until their `set` comes (so a key missed and never set stays
- *   reachable until 8 more misses).
+ *   reachable until misses of 8 other keys follow).
  * - A new key enters the window. When the window overflows, its LRU entry becomes the
  *   candidate for the main area; when the cache is full, the candidate and the main
  *   area's victim (probation's LRU, or protected's if probation is empty) are compared:

@@ -49,14 +49,28 @@ export function callPolicyFactory(factory: PolicyFactory, context: PolicyContext
   try {
     return factory(context);
   } catch (error) {
-    // Duck-typed: an error from another realm (a vm context) or a plain { message } object.
-    const thrown = error as { name?: unknown; message?: unknown } | null;
-    const message = typeof thrown === 'object' && thrown !== null && typeof thrown.message === 'string' ? thrown.message : describe(error);
+    const { message, isRange } = readThrown(error);
     const hint = isClass(factory)
       ? `; got a class (${factory.name || 'anonymous'}): pass a factory, (context) => new ${factory.name || 'YourPolicy'}(context)`
       : '';
-    const Wrapper = error instanceof RangeError || (typeof thrown === 'object' && thrown?.name === 'RangeError') ? RangeError : TypeError;
+    const Wrapper = isRange ? RangeError : TypeError;
     throw new Wrapper(`macho: option "strategy": the policy factory threw: ${message}${hint}`, { cause: error });
+  }
+}
+
+// What a factory threw: its message and whether it is a RangeError, duck-typed (an
+// error from another realm, a plain { message } object). Reading it must not throw in
+// turn (a throwing getter, a Proxy): that would replace the clear error with its own.
+function readThrown(error: unknown): { message: string; isRange: boolean } {
+  try {
+    if (typeof error !== 'object' || error === null) return { message: describe(error), isRange: false };
+    const { message, name } = error as { message?: unknown; name?: unknown };
+    return {
+      message: typeof message === 'string' ? message : describe(error),
+      isRange: error instanceof RangeError || name === 'RangeError',
+    };
+  } catch {
+    return { message: 'a value that could not be read', isRange: false };
   }
 }
 
