@@ -396,8 +396,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       if (options?.ttl !== undefined) ttlOption('ttl', options.ttl);
       const guard = options?.guard === undefined ? this.#guard : resolveLoaderGuard<K>('guard', options.guard);
       cached = this.get(key);
-      // A subscriber of this very miss may have disposed of the cache: no load then.
-      if (cached === undefined) this.#live('getOrLoad');
+      if (cached === undefined) {
+        // A subscriber of this very miss may have disposed of the cache: no load then.
+        this.#live('getOrLoad');
+        // Or stored the key (a second tier warming this one): then that is the answer.
+        const shard = this.#shardFor(key);
+        this.#catchUp(shard, 'getOrLoad');
+        cached = shard.peek(key);
+      }
       if (cached === undefined && guard !== undefined && !guard.mightExist(key)) {
         return Promise.reject(new KeyNotFoundError(key));
       }

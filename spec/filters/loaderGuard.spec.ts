@@ -452,6 +452,19 @@ describe('loader guards', () => {
     expect(guard.stats()).toEqual({ checked: 0, passed: 0, rejected: 0 });
   });
 
+  it('count only what they answered: a predicate that throws rejects the call and passes nothing', async () => {
+    const guard = loaderGuard.of<string>((id) => {
+      if (id === 'bad') throw new Error('boom');
+      return id.startsWith('p');
+    });
+    const c = cache({ loaderGuard: guard });
+    let calls = 0;
+    await expect(c.getOrLoad('bad', () => ++calls)).rejects.toThrow('boom');
+    await expect(c.getOrLoad('p1', () => ++calls)).resolves.toBe(1);
+    expect(calls).toBe(1);
+    expect(guard.stats()).toEqual({ checked: 1, passed: 1, rejected: 0 });
+  });
+
   it('reject concurrent callers of a guarded-out key without a load, and still share loads of real keys', async () => {
     const db = origin();
     const c = cache({ loaderGuard: loaderGuard.fromKeys(KNOWN, { kind: 'xor', probability: 1e-4 }) });

@@ -294,6 +294,21 @@ describe('lifecycle: getOrLoad', () => {
     expect(cache.metrics().misses).toBe(0);
   });
 
+  it('answers with what a subscriber of its own miss stored (a second tier warming this one), without a load', async () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    const secondTier = new Map([['a', 42]]);
+    cache.on('miss').subscribe(({ key }) => {
+      const warm = secondTier.get(key);
+      if (warm !== undefined) cache.set(key, warm);
+    });
+    let calls = 0;
+    await expect(cache.getOrLoad('a', () => ++calls)).resolves.toBe(42);
+    await expect(cache.getOrLoad('b', () => ++calls)).resolves.toBe(1);
+    expect(calls).toBe(1);
+    expect(cache.peek('a')).toBe(42);
+    expect(cache.metrics()).toMatchObject({ hits: 0, misses: 2, sets: 2 });
+  });
+
   it('rejects with CacheDisposedError, without calling the loader, when a subscriber of its own miss disposed of the cache', async () => {
     const cache = new Cache<string, number>({ scheduler: virtualClock() });
     cache.on('miss').subscribe(() => cache.dispose());

@@ -77,7 +77,7 @@ export class KeyNotFoundError extends Error {
 
 /** A guard's counters, frozen. */
 export interface LoaderGuardStats {
-  /** Keys the guard was asked about. */
+  /** Keys the guard answered for (`passed + rejected`; a predicate that throws answers nothing). */
   readonly checked: number;
   /** Keys it let through to the loader ("may exist", false positives included). */
   readonly passed: number;
@@ -216,7 +216,7 @@ export class LoaderGuard<K = unknown> {
     return this.#recipe?.kind;
   }
 
-  /** Keys the guard was asked about. */
+  /** Keys the guard answered for (`passed + rejected`; a predicate that throws answers nothing). */
   get checked(): number {
     return this.#checked;
   }
@@ -246,11 +246,12 @@ export class LoaderGuard<K = unknown> {
    * guard.mightExist('p1'); // true
    */
   mightExist(key: K): boolean {
-    this.#checked++;
     const allowed =
       this.#predicate !== undefined
         ? Boolean(this.#predicate(key))
         : this.#filter!.mightContain(key) && !(this.#removed.size !== 0 && this.#removed.has(key));
+    // Counted once answered: a predicate that throws let nothing through.
+    this.#checked++;
     if (!allowed) this.#rejected++;
     return allowed;
   }
