@@ -313,6 +313,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       throw this.#failed(mark, error);
     }
     this.#applied(at);
+    if (deleted && shard.nextExpiry() === Infinity) this.#disarmIfIdle();
     return deleted;
   }
 
@@ -327,6 +328,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#loads.supersedeAll();
     for (const shard of this.#shards) shard.clear(at);
     this.#applied(at);
+    this.#disarmIfIdle();
   }
 
   /**
@@ -531,6 +533,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // effect, whose events and log entry must stay queued (from a handler, nothing has
     // been delivered yet, and a rollback would drop them).
     this.#applied(at);
+    if (command.type === 'delete' || command.type === 'clear') this.#disarmIfIdle();
     return result;
   }
 
@@ -757,6 +760,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     if (this.#disposed) return; // an expire handler may have disposed of the cache
     const next = this.#nextExpiry();
     if (next !== Infinity) this.#timer.arm(next);
+  }
+
+  // Nothing left to expire (a delete or clear took the last entry with a TTL): the timer
+  // goes, or it would hold a cache nobody references, not disposed, until it fires.
+  #disarmIfIdle(): void {
+    if (this.#timer.dueAt !== Infinity && this.#nextExpiry() === Infinity) this.#timer.cancel();
   }
 
   #nextExpiry(): number {

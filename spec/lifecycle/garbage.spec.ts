@@ -12,6 +12,21 @@ function dropped(ttl: number, dispose: boolean): WeakRef<Cache<string, number[]>
   return new WeakRef(cache);
 }
 
+// A cache left in one of the states below, dropped: a WeakRef to it.
+function droppedAfter(leave: (cache: Cache<string, number[]>) => void, scheduler?: VirtualTimeScheduler): WeakRef<Cache<string, number[]>> {
+  const cache = new Cache<string, number[]>({ maxCacheSize: 100, ttl: 600_000, ...(scheduler ? { scheduler } : {}) });
+  for (let i = 0; i < 100; i++) cache.set(`k${i}`, new Array<number>(100).fill(i));
+  leave(cache);
+  return new WeakRef(cache);
+}
+
+async function collectedSoon(ref: WeakRef<object>): Promise<boolean> {
+  // A WeakRef's target lives at least until the current job ends.
+  await new Promise((resolve) => setImmediate(resolve));
+  collect();
+  return ref.deref() === undefined;
+}
+
 describe('lifecycle: a cache nobody references', () => {
   // A pending expiry keeps its cache (its subscribers still expect the event); with none
   // pending, or once disposed, nothing else does.
@@ -25,6 +40,39 @@ describe('lifecycle: a cache nobody references', () => {
     await new Promise((resolve) => setImmediate(resolve));
     collect();
     expect(ref.deref()).toBeUndefined();
+  });
+
+  it('is collected once disposed, though a loader of its getOrLoad never settles (the loader still holds its promise)', async () => {
+    expect(canGc).toBe(true);
+    const hung: ((value: number[]) => void)[] = []; // an HTTP client's table of requests in flight
+    const ref = droppedAfter((cache) => {
+      void cache.getOrLoad('slow', () => new Promise<number[]>((resolve) => hung.push(resolve))).catch(() => {});
+      cache.dispose();
+    });
+    expect(await collectedSoon(ref)).toBe(true);
+    expect(hung).toHaveLength(1);
+  });
+
+  it('is collected, not disposed, once clear() or deletes leave nothing to expire (no timer waits for nothing)', async () => {
+    expect(canGc).toBe(true);
+    const cleared = droppedAfter((cache) => cache.clear());
+    const emptied = droppedAfter((cache) => {
+      for (let i = 0; i < 100; i++) cache.delete(`k${i}`);
+    });
+    expect(await collectedSoon(cleared)).toBe(true);
+    expect(await collectedSoon(emptied)).toBe(true);
+  });
+
+  it('is collected, not disposed, after its virtual scheduler dropped the expiry timer (a flush that met a throwing action)', async () => {
+    expect(canGc).toBe(true);
+    const ref = droppedAfter((cache) => {
+      const scheduler = (cache.options.scheduler as VirtualTimeScheduler);
+      scheduler.schedule(() => {
+        throw new Error('a failed assertion in a scheduled action');
+      }, 10);
+      expect(() => scheduler.flush()).toThrow('a failed assertion');
+    }, new VirtualTimeScheduler());
+    expect(await collectedSoon(ref)).toBe(true);
   });
 
   it('many caches made and disposed in one synchronous run are collectable before it ends', () => {

@@ -12,8 +12,11 @@ const MAX_DELAY = 2 ** 31 - 1;
  */
 // Timers whose scheduler dropped their pending action without running it (a
 // VirtualTimeScheduler whose flush() meets a throwing action unsubscribes every pending
-// one), until they are armed again or cancelled: see ExpiryTimer.rearmDropped.
-const dropped = new Set<ExpiryTimer>();
+// one), until they are armed again or cancelled: see ExpiryTimer.rearmDropped. Held
+// weakly: nothing else refers to such a cache but its owner, who may well drop it (a
+// failed test), and it must then be collectable like any other.
+const dropped = new Set<WeakRef<ExpiryTimer>>();
+const forgetCollected = new FinalizationRegistry<WeakRef<ExpiryTimer>>((ref) => dropped.delete(ref));
 
 export class ExpiryTimer {
   readonly #scheduler: SchedulerLike;
@@ -25,6 +28,8 @@ export class ExpiryTimer {
   // is pending, and the next arm() asks for the earliest expiry rather than trusting
   // the time it is given.
   #lost = false;
+  // This timer's entry in `dropped`, while it is there.
+  #droppedRef: WeakRef<ExpiryTimer> | undefined = undefined;
 
   /**
    * @param scheduler - the clock and timer source (virtual in tests).
@@ -53,7 +58,7 @@ export class ExpiryTimer {
       // newest expiry, not necessarily the earliest pending one.
       dueAt = Math.min(dueAt, this.#earliest());
       this.#lost = false;
-      dropped.delete(this);
+      this.#leaveDropped();
     }
     const previous = this.#action;
     this.#action = undefined; // first: its teardown must not take this for a drop
@@ -100,7 +105,7 @@ export class ExpiryTimer {
         this.#action = undefined;
         this.#dueAt = Infinity;
         this.#lost = true;
-        dropped.add(this);
+        this.#enterDropped();
       });
     }
     unrefHostTimer(action);
@@ -115,8 +120,13 @@ export class ExpiryTimer {
    * on time again, not only at its next write.
    */
   static rearmDropped(): void {
-    for (const timer of dropped) {
-      dropped.delete(timer);
+    for (const ref of dropped) {
+      const timer = ref.deref();
+      if (timer === undefined) {
+        dropped.delete(ref);
+        continue;
+      }
+      timer.#leaveDropped();
       const next = timer.#earliest();
       if (next !== Infinity) timer.arm(next);
     }
@@ -129,7 +139,23 @@ export class ExpiryTimer {
     action?.unsubscribe();
     this.#dueAt = Infinity;
     this.#lost = false;
-    dropped.delete(this);
+    this.#leaveDropped();
+  }
+
+  #enterDropped(): void {
+    if (this.#droppedRef !== undefined) return;
+    const ref = new WeakRef(this);
+    this.#droppedRef = ref;
+    dropped.add(ref);
+    forgetCollected.register(this, ref, ref);
+  }
+
+  #leaveDropped(): void {
+    const ref = this.#droppedRef;
+    if (ref === undefined) return;
+    this.#droppedRef = undefined;
+    dropped.delete(ref);
+    forgetCollected.unregister(ref);
   }
 }
 

@@ -1,8 +1,12 @@
 /** A load in flight, shared by every caller of `getOrLoad` for its key. */
 interface Load<V> {
   readonly promise: Promise<V>;
-  /** Set when the key was written or deleted meanwhile: the newer write wins. */
-  superseded: boolean;
+  /**
+   * Stores the loaded value; dropped when the key is written, deleted or cleared
+   * meanwhile (the newer write wins). Dropped, not flagged: a loader that never settles
+   * then no longer holds the cache (through this closure) after a clear or a dispose.
+   */
+  store: ((value: V) => void) | undefined;
 }
 
 /**
@@ -39,7 +43,7 @@ export class InflightLoads<K, V> {
       resolve = res;
       reject = rej;
     });
-    const load: Load<V> = { promise, superseded: false };
+    const load: Load<V> = { promise, store };
     // Before the loader runs, so that its synchronous part is inside the load (see above).
     this.#loads.set(key, load);
     const settle = (): void => {
@@ -56,9 +60,11 @@ export class InflightLoads<K, V> {
     Promise.resolve(result).then(
       (value) => {
         settle();
-        if (!load.superseded) {
+        const storeNow = load.store;
+        load.store = undefined;
+        if (storeNow !== undefined) {
           try {
-            store(value);
+            storeNow(value);
           } catch (error) {
             reject(error);
             return;
@@ -78,14 +84,14 @@ export class InflightLoads<K, V> {
   supersede(key: K): void {
     const load = this.#loads.get(key);
     if (load !== undefined) {
-      load.superseded = true;
+      load.store = undefined;
       this.#loads.delete(key);
     }
   }
 
   /** Every key was cleared. */
   supersedeAll(): void {
-    for (const load of this.#loads.values()) load.superseded = true;
+    for (const load of this.#loads.values()) load.store = undefined;
     this.#loads.clear();
   }
 }
