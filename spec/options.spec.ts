@@ -44,6 +44,8 @@ const BAD: ReadonlyArray<{ options: Record<string, unknown>; error: ErrorClass; 
   { options: { scheduler: {} }, error: TypeError, names: 'scheduler' },
   { options: { scheduler: { now: () => 0 } }, error: TypeError, names: 'scheduler' },
   { options: { scheduler: null }, error: TypeError, names: 'scheduler' },
+  { options: { scheduler: { now: () => Number.NaN, schedule: () => ({ unsubscribe() {} }) } }, error: TypeError, names: 'scheduler' },
+  { options: { scheduler: { now: () => '5', schedule: () => ({ unsubscribe() {} }) } }, error: TypeError, names: 'scheduler' },
   { options: { latencySampleEvery: -1 }, error: RangeError, names: 'latencySampleEvery' },
   { options: { maxSize: 10 }, error: TypeError, names: 'maxSize' },
   { options: { max_cache_size: 10 }, error: TypeError, names: 'max_cache_size' },

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import type { SchedulerLike } from 'rxjs';
+import { config as rxConfig } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Counts, MetricsSnapshot } from 'macho';
 import { Cache, CacheDisposedError, countEvents } from 'macho';
@@ -151,6 +153,60 @@ describe('metrics: examples', () => {
     const metrics = cache.metrics();
     expect(metrics).toMatchObject({ sets: 4, deletes: 1, evictions: 1, expirations: 1, size: 0 });
     expect(metrics.lifespan).toMatchObject({ count: 3, min: 5, max: 20, mean: (5 + 20 + 10) / 3, median: 10 });
+  });
+
+  it("counts an expired entry's lifespan to its expiry time, however late the clean-up", () => {
+    // A timer 1,000 ms late (a busy event loop), and an entry first touched long after.
+    const scheduler = virtualClock();
+    const cache = new Cache<string, number>({ ttl: 100, scheduler: lateTimers(scheduler, 1_000) });
+    cache.set('a', 1);
+    cache.set('b', 2, { ttl: 50 });
+    advance(scheduler, 5_000);
+    expect(cache.get('a')).toBeUndefined();
+    expect(cache.metrics().lifespan).toMatchObject({ count: 2, min: 50, max: 100 });
+  });
+
+  it('refuses a clock reading that is not a finite number: the command throws and changes nothing', () => {
+    const scheduler = virtualClock();
+    let glitch: unknown;
+    const clock = { now: () => (glitch === undefined ? scheduler.now() : glitch), schedule: scheduler.schedule.bind(scheduler) };
+    const cache = new Cache<string, number>({ ttl: 100, scheduler: clock as unknown as SchedulerLike });
+    cache.set('a', 1);
+    const events: string[] = [];
+    cache.events$.subscribe((event) => events.push(event.type));
+    for (const bad of [Number.NaN, Infinity, -Infinity, '7']) {
+      glitch = bad;
+      expect(() => cache.set('b', 2)).toThrow(TypeError);
+      expect(() => cache.get('a')).toThrow(/the scheduler's now\(\) returned/);
+    }
+    glitch = undefined;
+    expect(events).toEqual([]);
+    expect([...cache.keys()]).toEqual(['a']);
+    advance(scheduler, 100);
+    expect(cache.has('a')).toBe(false);
+    expect(cache.metrics()).toMatchObject({ expirations: 1, lifespan: { count: 1, min: 100, max: 100 } });
+  });
+
+  it('reports a bad clock reading when its expiry timer fires, instead of throwing into the scheduler', () => {
+    const scheduler = virtualClock();
+    let glitch = false;
+    const clock = { now: () => (glitch ? Number.NaN : scheduler.now()), schedule: scheduler.schedule.bind(scheduler) };
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      const cache = new Cache<string, number>({ ttl: 100, scheduler: clock as unknown as SchedulerLike });
+      cache.set('a', 1);
+      glitch = true;
+      expect(() => advance(scheduler, 100)).not.toThrow();
+      expect(reported).toHaveLength(1);
+      expect(String(reported[0])).toMatch(/the scheduler's now\(\) returned NaN/);
+      glitch = false;
+      expect(cache.get('a')).toBeUndefined(); // it still expires, on first touch
+      expect(cache.metrics().expirations).toBe(1);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
   });
 
   it('keeps lifespans exact across clock spans far beyond a small integer of ms', () => {

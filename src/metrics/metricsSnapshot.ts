@@ -27,13 +27,17 @@ export interface ShardMetrics extends Counts {
   readonly maxSize: number;
 }
 
-/** Lifespan of entries that left the cache (by delete, eviction or expiry), in ms. */
+/**
+ * Lifespan of entries that left the cache (by delete, eviction or expiry), in ms: from
+ * the write that made the entry to its removal, or for an expired entry to its expiry
+ * time (however late the clean-up came).
+ */
 export interface LifespanMetrics {
   readonly count: number;
   readonly min: number;
   readonly max: number;
   readonly mean: number;
-  /** Median of a bounded uniform sample. */
+  /** Median of a bounded uniform sample, by nearest rank (a measured value: the lower middle one of an even count). */
   readonly median: number;
 }
 

@@ -78,7 +78,7 @@ export interface SampleSummary {
   readonly min: number;
   readonly max: number;
   readonly mean: number;
-  /** Median of the sample. */
+  /** Median of the sample, by nearest rank (the lower middle value of an even count). */
   readonly p50: number;
   /** 99th percentile of the sample. */
   readonly p99: number;

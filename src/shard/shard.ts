@@ -247,7 +247,8 @@ export class Shard<K, V> {
       const key = this.#entries[STRIDE * slot + KEY] as K;
       const value = this.#entries[STRIDE * slot + VALUE] as V;
       const expiredAt = expiry.timeOf(slot);
-      this.#remove(slot, key, at, false);
+      // Its life ended when it expired, however late the clean-up comes.
+      this.#remove(slot, key, expiredAt, false);
       this.expirations++;
       if (this.#out.wants.expire) this.#out.expire(key, value, expiredAt, this.id, at);
     }
@@ -312,7 +313,8 @@ export class Shard<K, V> {
   // comes straight back, again and again; see KeyIndex). Eviction and expiry do not:
   // on their paths it cost ~10 % of a cache-aside loop with a TTL at 100k (bench/pair.ts),
   // and a key comes back through them at most once per eviction or TTL period.
-  #remove(slot: number, key: K, at: number, tombstone: boolean): void {
+  // `endedAt`: when the entry's life ended (its expiry time, for an expired one).
+  #remove(slot: number, key: K, endedAt: number, tombstone: boolean): void {
     this.#policy.onRemove(slot);
     this.#index.remove(key, slot, tombstone);
     this.#filter?.remove(key);
@@ -322,7 +324,7 @@ export class Shard<K, V> {
     const entries = this.#entries;
     // Never below 0: a clock that steps back (the wall clock, or a hand-made log whose
     // times run backwards) would otherwise give an entry a negative life.
-    const lifespan = at - this.#epoch - (entries[STRIDE * slot + BORN] as number);
+    const lifespan = endedAt - this.#epoch - (entries[STRIDE * slot + BORN] as number);
     this.#lifespans.record(lifespan > 0 ? lifespan : 0);
     entries[STRIDE * slot + KEY] = undefined;
     entries[STRIDE * slot + VALUE] = undefined;
