@@ -46,6 +46,18 @@ const BAD: ReadonlyArray<{ options: Record<string, unknown>; error: ErrorClass; 
   { options: { scheduler: null }, error: TypeError, names: 'scheduler' },
   { options: { scheduler: { now: () => Number.NaN, schedule: () => ({ unsubscribe() {} }) } }, error: TypeError, names: 'scheduler' },
   { options: { scheduler: { now: () => '5', schedule: () => ({ unsubscribe() {} }) } }, error: TypeError, names: 'scheduler' },
+  {
+    options: {
+      scheduler: {
+        now: () => {
+          throw new Error('no clock');
+        },
+        schedule: () => ({ unsubscribe() {} }),
+      },
+    },
+    error: TypeError,
+    names: 'scheduler',
+  },
   { options: { latencySampleEvery: -1 }, error: RangeError, names: 'latencySampleEvery' },
   { options: { maxSize: 10 }, error: TypeError, names: 'maxSize' },
   { options: { max_cache_size: 10 }, error: TypeError, names: 'max_cache_size' },

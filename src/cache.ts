@@ -8,6 +8,7 @@ import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
+import { checkedClock } from './expiry/checkedClock.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
 import { createShardFilter } from './filters/index.js';
 import type { MembershipFilter } from './filters/membershipFilter.js';
@@ -139,7 +140,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const resolved = resolveOptions(options);
     this.options = resolved;
     this.#guard = resolved.loaderGuard as LoaderGuard<K> | undefined;
-    this.#clock = resolved.scheduler;
+    // A scheduler you pass has its readings checked (see CheckedClock); ours are not.
+    this.#clock = checkedClock(resolved.scheduler);
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
     this.#untilSampleGet = this.#untilSampleSet = resolved.latencySampleEvery || Infinity;
@@ -300,7 +302,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // `operation`: the method called (set(key, undefined) and update() delete too), for CacheDisposedError.
   #delete(key: K, operation: string): boolean {
     this.#live(operation);
-    const at = this.#now();
+    const at = this.#clock.now();
     const shard = this.#shardFor(key);
     this.#due(shard, at, operation);
     const mark = this.#out.mark();
@@ -320,7 +322,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /** Removes every entry. */
   clear(): void {
     this.#live('clear');
-    const at = this.#now();
+    const at = this.#clock.now();
     // What has expired by now is expired first (its own events, and counted as such):
     // otherwise a late timer would let clear count it among the live entries it removed.
     this.#dueAll(at, 'clear');
@@ -363,7 +365,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#delete(key, 'update');
       return undefined;
     }
-    const at = this.#now();
+    const at = this.#clock.now();
     this.#due(shard, at, 'update');
     if (!shard.has(key)) return undefined; // the recipe deleted it, or it expired meanwhile
     const mark = this.#out.mark();
@@ -606,7 +608,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #get(key: K): V | undefined {
     this.#live('get');
-    const at = this.#now();
+    const at = this.#clock.now();
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'get');
     const mark = this.#out.mark();
@@ -629,7 +631,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#delete(key, 'set');
       return this;
     }
-    const at = this.#now();
+    const at = this.#clock.now();
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'set');
     const mark = this.#out.mark();
@@ -726,7 +728,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // Reads must not see expired entries: clean the shard up to now, as a logged
   // command, so a replay of the log removes the same entries at the same time.
   #catchUp(shard: Shard<K, V>, operation: string | undefined): void {
-    if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#now(), operation);
+    if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#clock.now(), operation);
   }
 
   #dueAll(at: number, operation: string | undefined): void {
@@ -753,31 +755,13 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #onExpiryDue(): void {
     if (this.#disposed) return;
-    let now: number;
-    try {
-      now = this.#now();
-    } catch (error) {
-      // Nobody to throw to here. Entries due still expire when a command reaches their
-      // shard, and the next write that arms the timer tries again.
-      reportError(error);
-      return;
-    }
+    const now = this.#clock.now();
     for (const shard of this.#shards) {
       if (shard.nextExpiry() <= now) this.#expire(shard, now); // reports a policy's failure itself
     }
     if (this.#disposed) return; // an expire handler may have disposed of the cache
     const next = this.#nextExpiry();
     if (next !== Infinity) this.#timer.arm(next);
-  }
-
-  // The clock's reading: every command's time, and from it each entry's birth and expiry.
-  // A NaN or an infinity there would corrupt them all (a NaN expiry never comes), so it
-  // is refused before the command changes anything.
-  #now(): number {
-    const at = this.#clock.now();
-    if (typeof at !== 'number' || at - at !== 0)
-      throw new TypeError(`macho: the scheduler's now() returned ${describe(at)}; a clock must return finite numbers`);
-    return at;
   }
 
   // Nothing left to expire (a delete or clear took the last entry with a TTL): the timer

@@ -225,7 +225,14 @@ function schedulerOption(value: unknown): SchedulerLike {
   const candidate = value as Partial<SchedulerLike> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
     throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);
-  const now = (candidate.now as () => unknown).call(candidate);
+  let now: unknown;
+  try {
+    now = (candidate.now as () => unknown).call(candidate);
+  } catch (error) {
+    throw new TypeError(`macho: option "scheduler": its now() threw: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
   if (typeof now !== 'number' || now - now !== 0)
     throw optionTypeError('scheduler', 'a scheduler whose now() returns a finite number of ms', now);
   // Tried once here, so that a scheduler that cannot run in this environment (RxJS's

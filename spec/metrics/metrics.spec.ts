@@ -166,28 +166,56 @@ describe('metrics: examples', () => {
     expect(cache.metrics().lifespan).toMatchObject({ count: 2, min: 50, max: 100 });
   });
 
-  it('refuses a clock reading that is not a finite number: the command throws and changes nothing', () => {
+  it('replaces a clock reading that is not a finite number by the last good one, reported once per run of them', () => {
     const scheduler = virtualClock();
     let glitch: unknown;
-    const clock = { now: () => (glitch === undefined ? scheduler.now() : glitch), schedule: scheduler.schedule.bind(scheduler) };
-    const cache = new Cache<string, number>({ ttl: 100, scheduler: clock as unknown as SchedulerLike });
-    cache.set('a', 1);
-    const events: string[] = [];
-    cache.events$.subscribe((event) => events.push(event.type));
-    for (const bad of [Number.NaN, Infinity, -Infinity, '7']) {
-      glitch = bad;
-      expect(() => cache.set('b', 2)).toThrow(TypeError);
-      expect(() => cache.get('a')).toThrow(/the scheduler's now\(\) returned/);
+    const clock = {
+      now: () => {
+        if (glitch === 'throw') throw new Error('clock broke');
+        return glitch === undefined ? scheduler.now() : glitch;
+      },
+      schedule: scheduler.schedule.bind(scheduler),
+    };
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      const cache = new Cache<string, number>({ ttl: 100, scheduler: clock as unknown as SchedulerLike });
+      advance(scheduler, 10);
+      cache.set('a', 1); // born at 10, due at 110
+      advance(scheduler, 10);
+      expect(cache.get('a')).toBe(1); // a good reading: 20
+      const times: number[] = [];
+      cache.events$.subscribe((event) => times.push(event.at));
+      for (const bad of [Number.NaN, Infinity, -Infinity, '7', 'throw']) {
+        glitch = bad;
+        cache.set(`b${String(bad)}`, 2); // stamped with the last good reading, 20
+        expect(cache.get('a')).toBe(1);
+      }
+      expect(times.every((at) => at === 20)).toBe(true);
+      expect(reported).toHaveLength(1); // one run of bad readings, one report
+      expect(String(reported[0])).toMatch(/the scheduler's now\(\) returned NaN; .*last good reading \(20\)/);
+      glitch = undefined;
+      cache.get('a');
+      glitch = 'throw';
+      cache.get('a');
+      expect(reported).toHaveLength(2); // a new run after a good reading
+      expect((reported[1] as Error).cause).toEqual(new Error('clock broke'));
+      glitch = undefined;
+      // Nothing was corrupted: every entry expires on time, and lifespans are finite.
+      advance(scheduler, 90);
+      expect(cache.has('a')).toBe(false);
+      advance(scheduler, 10);
+      expect(cache.size).toBe(0);
+      const { lifespan, expirations } = cache.metrics();
+      expect(expirations).toBe(6);
+      expect(lifespan).toMatchObject({ count: 6, min: 100, max: 100, mean: 100 });
+    } finally {
+      rxConfig.onUnhandledError = previous;
     }
-    glitch = undefined;
-    expect(events).toEqual([]);
-    expect([...cache.keys()]).toEqual(['a']);
-    advance(scheduler, 100);
-    expect(cache.has('a')).toBe(false);
-    expect(cache.metrics()).toMatchObject({ expirations: 1, lifespan: { count: 1, min: 100, max: 100 } });
   });
 
-  it('reports a bad clock reading when its expiry timer fires, instead of throwing into the scheduler', () => {
+  it('keeps expiring on time when a bad reading comes as its expiry timer fires', () => {
     const scheduler = virtualClock();
     let glitch = false;
     const clock = { now: () => (glitch ? Number.NaN : scheduler.now()), schedule: scheduler.schedule.bind(scheduler) };
@@ -196,14 +224,18 @@ describe('metrics: examples', () => {
     rxConfig.onUnhandledError = (error) => reported.push(error);
     try {
       const cache = new Cache<string, number>({ ttl: 100, scheduler: clock as unknown as SchedulerLike });
+      const expired: [string, number][] = [];
+      cache.on('expire').subscribe((event) => expired.push([event.key, event.at]));
       cache.set('a', 1);
+      advance(scheduler, 50);
+      cache.set('b', 2); // due at 150
       glitch = true;
-      expect(() => advance(scheduler, 100)).not.toThrow();
-      expect(reported).toHaveLength(1);
-      expect(String(reported[0])).toMatch(/the scheduler's now\(\) returned NaN/);
+      expect(() => advance(scheduler, 50)).not.toThrow(); // the timer for 'a' fires, reading NaN
       glitch = false;
-      expect(cache.get('a')).toBeUndefined(); // it still expires, on first touch
-      expect(cache.metrics().expirations).toBe(1);
+      expect(reported).toHaveLength(1);
+      advance(scheduler, 60);
+      expect(expired.map(([key]) => key)).toEqual(['a', 'b']);
+      expect(expired[1]![1]).toBe(150); // 'b' on time: the timer was not lost
     } finally {
       rxConfig.onUnhandledError = previous;
     }
