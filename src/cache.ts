@@ -8,7 +8,7 @@ import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
-import { checkedClock } from './expiry/checkedClock.js';
+import { CheckedClock, checkedClock } from './expiry/checkedClock.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
 import { createShardFilter } from './filters/index.js';
 import type { MembershipFilter } from './filters/membershipFilter.js';
@@ -151,7 +151,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // target until the current task ends, which held thousands of disposed caches.)
     this.#timer = new ExpiryTimer(
       this.#clock,
-      () => this.#onExpiryDue(),
+      (reached) => this.#onExpiryDue(reached),
       () => this.#nextExpiry(),
     );
     const { maxCacheSize, shardCount } = resolved;
@@ -753,9 +753,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
   }
 
-  #onExpiryDue(): void {
+  // `reached`: the time the timer was armed to fire at. A checked clock that reads bad
+  // just then uses it (time has reached it, or the timer would not fire), so that the
+  // entries due go on time and the timer moves on, rather than waiting on a clock that
+  // stands still.
+  #onExpiryDue(reached: number): void {
     if (this.#disposed) return;
-    const now = this.#clock.now();
+    const clock = this.#clock;
+    const now = clock instanceof CheckedClock ? clock.nowAtLeast(reached) : clock.now();
     for (const shard of this.#shards) {
       if (shard.nextExpiry() <= now) this.#expire(shard, now); // reports a policy's failure itself
     }

@@ -225,16 +225,7 @@ function schedulerOption(value: unknown): SchedulerLike {
   const candidate = value as Partial<SchedulerLike> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
     throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);
-  let now: unknown;
-  try {
-    now = (candidate.now as () => unknown).call(candidate);
-  } catch (error) {
-    throw new TypeError(`macho: option "scheduler": its now() threw: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
-  if (typeof now !== 'number' || now - now !== 0)
-    throw optionTypeError('scheduler', 'a scheduler whose now() returns a finite number of ms', now);
+  // Its clock is read (once) when the cache wraps it: see CheckedClock.
   // Tried once here, so that a scheduler that cannot run in this environment (RxJS's
   // animationFrameScheduler outside a browser) is refused now rather than failing in
   // the middle of the first command that arms a timer.

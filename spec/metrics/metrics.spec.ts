@@ -234,9 +234,75 @@ describe('metrics: examples', () => {
       glitch = false;
       expect(reported).toHaveLength(1);
       advance(scheduler, 60);
-      expect(expired.map(([key]) => key)).toEqual(['a', 'b']);
-      expect(expired[1]![1]).toBe(150); // 'b' on time: the timer was not lost
+      // Both on time: the firing stands for the time it was armed for.
+      expect(expired).toEqual([
+        ['a', 100],
+        ['b', 150],
+      ]);
     } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+  });
+
+  it('goes on expiring, on time and without spinning, while the clock stays bad', () => {
+    const scheduler = virtualClock();
+    let glitch = false;
+    let reads = 0;
+    const clock = {
+      now: () => {
+        reads++;
+        return glitch ? Number.NaN : scheduler.now();
+      },
+      schedule: scheduler.schedule.bind(scheduler),
+    };
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = () => {};
+    try {
+      const cache = new Cache<string, number>({ ttl: 600_000, scheduler: clock as unknown as SchedulerLike });
+      expect(reads).toBe(1); // read once at construction
+      const expired: [string, number][] = [];
+      cache.on('expire').subscribe((event) => expired.push([event.key, event.at]));
+      cache.set('a', 1);
+      cache.set('b', 2, { ttl: 100 });
+      cache.set('c', 3, { ttl: 2_000_000 });
+      glitch = true;
+      reads = 0;
+      scheduler.flush(); // ends: every entry expires, and nothing is left to arm
+      expect(expired).toEqual([
+        ['b', 100],
+        ['a', 600_000],
+        ['c', 2_000_000],
+      ]);
+      expect(reads).toBeLessThan(20);
+      expect(cache.size).toBe(0);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+  });
+
+  it('completes the command when the error hook itself throws on a bad reading (rethrown on a later tick)', () => {
+    const scheduler = virtualClock();
+    let glitch = false;
+    const clock = { now: () => (glitch ? Number.NaN : scheduler.now()), schedule: scheduler.schedule.bind(scheduler) };
+    const previous = rxConfig.onUnhandledError;
+    const realSetTimeout = globalThis.setTimeout;
+    const later: (() => void)[] = [];
+    rxConfig.onUnhandledError = (error) => {
+      throw error;
+    };
+    globalThis.setTimeout = ((work: () => void) => void later.push(work)) as unknown as typeof setTimeout;
+    try {
+      const cache = new Cache<string, number>({ ttl: 100, scheduler: clock as unknown as SchedulerLike });
+      const log: string[] = [];
+      cache.commands$.subscribe((command) => log.push(command.type));
+      glitch = true;
+      expect(() => cache.set('a', 1)).not.toThrow();
+      expect(log).toEqual(['set']);
+      expect(cache.peek('a')).toBe(1);
+      expect(later).toHaveLength(1);
+      expect(later[0]).toThrow(/the scheduler's now\(\) returned NaN/);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
       rxConfig.onUnhandledError = previous;
     }
   });

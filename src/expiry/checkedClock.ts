@@ -18,12 +18,25 @@ import { exactClockScheduler, unrefScheduler } from './unrefScheduler.js';
  */
 export class CheckedClock implements SchedulerLike {
   readonly #inner: SchedulerLike;
-  #last = 0;
+  #last: number;
   #failing = false;
 
+  /**
+   * Reads `inner`'s clock once: the first reading must be good, or there is no time to
+   * fall back on.
+   * @throws TypeError naming the option `scheduler` if it is not a finite number.
+   */
   constructor(inner: SchedulerLike) {
     this.#inner = inner;
-    this.now(); // the first good reading (the scheduler option was refused without one)
+    let first: unknown;
+    try {
+      first = inner.now();
+    } catch (error) {
+      throw new TypeError(`macho: option "scheduler": its now() threw: ${messageOf(error)}`, { cause: error });
+    }
+    if (typeof first !== 'number' || first - first !== 0)
+      throw new TypeError(`macho: option "scheduler" must have a now() that returns a finite number of ms; got ${describe(first)}`);
+    this.#last = first;
   }
 
   now(): number {
@@ -38,6 +51,17 @@ export class CheckedClock implements SchedulerLike {
       return (this.#last = at);
     }
     return this.#bad(undefined, `returned ${describe(at)}`);
+  }
+
+  /**
+   * {@link now}, except that a bad reading gives at least `time` (and keeps it as the
+   * last good one): for a caller that knows time has reached `time`, the expiry timer
+   * firing when it was armed to. A good reading is given as it is.
+   */
+  nowAtLeast(time: number): number {
+    const at = this.now();
+    if (!this.#failing || !(time > at)) return at;
+    return (this.#last = time);
   }
 
   schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription {
@@ -62,4 +86,12 @@ export class CheckedClock implements SchedulerLike {
 /** The clock a cache reads: `scheduler` itself if it is one of the package's own, else checked. */
 export function checkedClock(scheduler: SchedulerLike): SchedulerLike {
   return scheduler === unrefScheduler || scheduler === exactClockScheduler ? scheduler : new CheckedClock(scheduler);
+}
+
+function messageOf(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : describe(error);
+  } catch {
+    return 'a value that could not be read';
+  }
 }

@@ -20,7 +20,7 @@ const forgetCollected = new FinalizationRegistry<WeakRef<ExpiryTimer>>((ref) => 
 
 export class ExpiryTimer {
   readonly #scheduler: SchedulerLike;
-  readonly #onDue: () => void;
+  readonly #onDue: (reached: number) => void;
   readonly #earliest: () => number;
   #action: Subscription | undefined;
   #dueAt = Infinity;
@@ -33,10 +33,12 @@ export class ExpiryTimer {
 
   /**
    * @param scheduler - the clock and timer source (virtual in tests).
-   * @param onDue - called when the armed time comes; must call {@link arm} again.
+   * @param onDue - called when the armed time comes, with that time (the scheduler's
+   *   time at arming plus the delay asked for: a far expiry's hop ends before it);
+   *   must call {@link arm} again.
    * @param earliest - the earliest pending expiry (`Infinity` if none).
    */
-  constructor(scheduler: SchedulerLike, onDue: () => void, earliest: () => number) {
+  constructor(scheduler: SchedulerLike, onDue: (reached: number) => void, earliest: () => number) {
     this.#scheduler = scheduler;
     this.#onDue = onDue;
     this.#earliest = earliest;
@@ -64,7 +66,8 @@ export class ExpiryTimer {
     this.#action = undefined; // first: its teardown must not take this for a drop
     previous?.unsubscribe();
     this.#dueAt = Infinity; // not armed until schedule() returns
-    const delay = Math.min(MAX_DELAY, Math.max(0, dueAt - this.#scheduler.now()));
+    const armedAt = this.#scheduler.now();
+    const delay = Math.min(MAX_DELAY, Math.max(0, dueAt - armedAt));
     // The timer is armed while a command is being applied. A scheduler that runs work due
     // now synchronously (RxJS's queueScheduler) would expire entries in the middle of
     // that command, and its events would go out before the command's own; such a run is
@@ -78,7 +81,7 @@ export class ExpiryTimer {
       }
       this.#action = undefined;
       this.#dueAt = Infinity;
-      this.#onDue(); // re-arms for the next expiry, or for the next hop of a far one
+      this.#onDue(armedAt + delay); // re-arms for the next expiry, or for the next hop of a far one
     };
     let action: Subscription;
     try {
