@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { optionRangeError, optionTypeError } from './errors.js';
-import { unrefScheduler } from './expiry/unrefScheduler.js';
+import { firstReading } from './expiry/checkedClock.js';
+import { exactClockScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
 import type { StrategyName } from './policies/index.js';
 import { BUILTIN_POLICIES, isStrategyName } from './policies/index.js';
 import type { PolicyFactory } from './policies/policy.js';
@@ -225,7 +226,8 @@ function schedulerOption(value: unknown): SchedulerLike {
   const candidate = value as Partial<SchedulerLike> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
     throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);
-  // Its clock is read (once) when the cache wraps it: see CheckedClock.
+  // Its clock, read once here (and the reading kept for the cache's CheckedClock).
+  if (candidate !== exactClockScheduler) firstReading(candidate as SchedulerLike);
   // Tried once here, so that a scheduler that cannot run in this environment (RxJS's
   // animationFrameScheduler outside a browser) is refused now rather than failing in
   // the middle of the first command that arms a timer.

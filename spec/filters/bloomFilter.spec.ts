@@ -5,7 +5,7 @@ import {
   RebuildingBloomFilter,
   createBloomFilter,
 } from '../../src/filters/bloomFilter.js';
-import { bloomParameters } from '../../src/filters/bloomMath.js';
+import { bloomParameters, primeAtLeast } from '../../src/filters/bloomMath.js';
 import type { MembershipFilter } from '../../src/filters/membershipFilter.js';
 import { randomKeys } from '../support/randomKeys.js';
 
@@ -43,6 +43,11 @@ describe('bloomParameters', () => {
     expect(bloomParameters(10_000, 0.05)).toEqual({ bits: 62_353, hashes: 4 });
     expect(bloomParameters(10_000, 0.1)).toEqual({ bits: 47_926, hashes: 3 });
     expect(bloomParameters(1, 0.5)).toEqual({ bits: 2, hashes: 1 });
+  });
+
+  it('sizes filters to a prime slot count, never past the 2^31 − 1 slots a filter may have', () => {
+    expect([2, 10, 9586, 958_506].map(primeAtLeast)).toEqual([2, 11, 9587, 958_519]);
+    expect(primeAtLeast(2 ** 31)).toBe(2 ** 31 - 1); // itself prime
   });
 
   it('never uses zero hash functions, even where the formula rounds to 0', () => {

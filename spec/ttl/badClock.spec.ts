@@ -1,6 +1,6 @@
 import type { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Cache } from 'macho';
+import { Cache, resolveOptions } from 'macho';
 import type { GlitchyClock } from '../fixtures/glitchyClock.js';
 import { glitchyClock, withErrorHook } from '../fixtures/glitchyClock.js';
 import { advance, virtualClock } from '../fixtures/virtualTime.js';
@@ -127,13 +127,32 @@ describe('ttl: a scheduler whose clock reads bad', () => {
     expect(later[0]).toThrow(/the scheduler's now\(\) returned NaN/);
   });
 
-  it('refuses, at construction, a scheduler whose first reading is bad, naming the option', () => {
+  it('refuses, in the options check, a scheduler whose first reading is bad, naming the option', () => {
     const virtual = virtualClock();
     const clock = glitchyClock(virtual);
     for (const bad of [Number.NaN, Infinity, '5', 'throw']) {
       clock.reading = bad;
       expect(() => new Cache({ scheduler: clock.scheduler })).toThrow(TypeError);
       expect(() => new Cache({ scheduler: clock.scheduler })).toThrow(/option "scheduler"/);
+      expect(() => resolveOptions({ scheduler: clock.scheduler })).toThrow(/option "scheduler"/);
+      // In the options' order: the scheduler's error comes before a later option's.
+      expect(() => new Cache({ scheduler: clock.scheduler, latencySampleEvery: -1 })).toThrow(/option "scheduler"/);
     }
+  });
+
+  it('reads the clock once to build a cache, and starts from that reading', () => {
+    const virtual = virtualClock();
+    const clock = glitchyClock(virtual);
+    advance(virtual, 1_000);
+    const cache = new Cache<string, number>({ ttl: 100, scheduler: clock.scheduler });
+    expect(clock.reads).toBe(1);
+    withErrorHook(
+      () => {},
+      () => {
+        clock.reading = Number.NaN; // the first command's reading is bad: the construction's stands in
+        cache.set('a', 1);
+      },
+    );
+    expect(cache.snapshot().entries[0]!.expiresAt).toBe(1_100);
   });
 });

@@ -22,21 +22,14 @@ export class CheckedClock implements SchedulerLike {
   #failing = false;
 
   /**
-   * Reads `inner`'s clock once: the first reading must be good, or there is no time to
-   * fall back on.
-   * @throws TypeError naming the option `scheduler` if it is not a finite number.
+   * Starts from the reading the options check took ({@link firstReading}), so that
+   * the clock is read once at construction; else reads it now.
+   * @throws TypeError naming the option `scheduler` if that reading is not a finite number.
    */
   constructor(inner: SchedulerLike) {
     this.#inner = inner;
-    let first: unknown;
-    try {
-      first = inner.now();
-    } catch (error) {
-      throw new TypeError(`macho: option "scheduler": its now() threw: ${messageOf(error)}`, { cause: error });
-    }
-    if (typeof first !== 'number' || first - first !== 0)
-      throw new TypeError(`macho: option "scheduler" must have a now() that returns a finite number of ms; got ${describe(first)}`);
-    this.#last = first;
+    this.#last = firstReadings.get(inner) ?? firstReading(inner);
+    firstReadings.delete(inner);
   }
 
   now(): number {
@@ -81,6 +74,28 @@ export class CheckedClock implements SchedulerLike {
     }
     return this.#last;
   }
+}
+
+// The reading the options check took, until the cache's CheckedClock starts from it.
+const firstReadings = new WeakMap<SchedulerLike, number>();
+
+/**
+ * Reads a scheduler's clock for the options check: the first reading must be a finite
+ * number, or there is no time to fall back on. Kept for the {@link CheckedClock} that
+ * the cache then makes, so that building a cache reads the clock once.
+ * @throws TypeError naming the option `scheduler`.
+ */
+export function firstReading(scheduler: SchedulerLike): number {
+  let first: unknown;
+  try {
+    first = scheduler.now();
+  } catch (error) {
+    throw new TypeError(`macho: option "scheduler": its now() threw: ${messageOf(error)}`, { cause: error });
+  }
+  if (typeof first !== 'number' || first - first !== 0)
+    throw new TypeError(`macho: option "scheduler" must have a now() that returns a finite number of ms; got ${describe(first)}`);
+  firstReadings.set(scheduler, first);
+  return first;
 }
 
 /** The clock a cache reads: `scheduler` itself if it is one of the package's own, else checked. */

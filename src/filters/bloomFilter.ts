@@ -18,13 +18,12 @@
  * | design     | add ns  | mightContain ns | remove ns (amortised) | worst remove | bytes   | FP    |
  * | ---------- | ------- | --------------- | --------------------- | ------------ | ------- | ----- |
  * | counting   | 271–280 | 270–287         | 265–285               | 0.08–0.21 ms | 958,506 | 0.010 |
- *
- * (Measured before the slot count became prime and the probe walk enhanced double
- * hashing, 2026-12-06: 958,519 bytes now; the same speed within noise.)
  * | rebuilding | 271–286 | 223–226         | 2,120–2,320           | 29–45 ms     | 134,792 | 0.005 |
  *
- * (remove was timed call by call to catch the worst pause; ~60 ns of timer overhead
- * is subtracted above.) The rebuilding filter takes 7× less memory, but each rebuild
+ * (Measured before the slot count became prime and the probe walk enhanced double
+ * hashing, 2026-12-06: the counting filter has 958,519 bytes now, at the same speed
+ * within noise. remove was timed call by call to catch the worst pause; ~60 ns of
+ * timer overhead is subtracted above.) The rebuilding filter takes 7× less memory, but each rebuild
  * re-hashes every live key: an 8× dearer remove on average and a stop-the-world pause
  * that grows with the shard (30–45 ms at 100k keys, blocking the event loop and so
  * every subscriber). The counting filter's cost, ~9.6 bytes per key at p = 0.01, is
@@ -91,7 +90,7 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
    */
   constructor(capacity: number, probability: number) {
     const { bits, hashes } = bloomParameters(capacity, probability);
-    this.#counters = new Uint8Array(primeAtLeast(bits)); // see primeAtLeast: k distinct slots per key
+    this.#counters = new Uint8Array(primeAtLeast(bits)); // a prime slot count: see primeAtLeast
     this.#hashes = hashes;
   }
 
@@ -236,7 +235,7 @@ export class RebuildingBloomFilter<K = unknown> implements MembershipFilter<K> {
     checkLiveKeys(liveKeys);
     const staleBudget = Math.ceil(capacity / STALE_FRACTION);
     const { bits: wanted, hashes } = bloomParameters(capacity + staleBudget, probability);
-    const bits = primeAtLeast(wanted); // see primeAtLeast: k distinct slots per key
+    const bits = primeAtLeast(wanted); // a prime slot count: see primeAtLeast
     this.#words = new Uint32Array(Math.ceil(bits / 32));
     this.#bits = bits;
     this.#hashes = hashes;

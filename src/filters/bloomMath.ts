@@ -59,19 +59,22 @@ export function bloomParameters(capacity: number, probability: number): BloomPar
 }
 
 /**
- * The smallest prime at least `n` (n ≥ 2), for a filter's number of slots. The filters
- * index slot i of a key as `(h1 + i·h2) mod m` (double hashing); with `m` prime every
- * step `h2` in [1, m) is coprime to `m`, so a key's k slots are k different ones. With
- * `m` composite, a step sharing a factor with it walks a short cycle (m = 10, step 5:
- * two slots for seven hashes), and small filters missed their false-positive target
- * by up to 10×. Prime gaps near `m` are about ln m: a few slots more.
+ * The smallest prime at least `n` (n ≥ 2), for a filter's number of slots, never above
+ * 2^31 − 1 (itself prime: the most slots a filter may have). The filters walk a key's
+ * slots as `h1 + i·h2 + (i³ − i)/6 mod m` (enhanced double hashing), `h2` in [1, m).
+ * With `m` composite, a step sharing a factor with it walks a short cycle (m = 10,
+ * step 5: two slots for seven hashes), and small filters missed their false-positive
+ * target by up to 10×; with `m` prime, no step does. (A key may still meet a slot
+ * twice through the cubic term, in tiny filters mostly: add and remove then count it
+ * twice alike, and the measured rate stays on target.) Prime gaps near `m` are about
+ * ln m: a few slots more.
  *
  * @example
  * primeAtLeast(9586); // 9587
  * primeAtLeast(10);   // 11
  */
 export function primeAtLeast(n: number): number {
-  let candidate = Math.max(2, Math.ceil(n));
+  let candidate = Math.max(2, Math.min(2 ** 31 - 1, Math.ceil(n)));
   while (!isPrime(candidate)) candidate++;
   return candidate;
 }
