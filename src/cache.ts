@@ -141,7 +141,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.options = resolved;
     this.#guard = resolved.loaderGuard as LoaderGuard<K> | undefined;
     // A scheduler you pass has its readings checked (see CheckedClock); ours are not.
-    this.#clock = checkedClock(resolved.scheduler);
+    this.#clock = checkedClock(resolved.scheduler, (error) => this.#out.report(error));
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
     this.#untilSampleGet = this.#untilSampleSet = resolved.latencySampleEvery || Infinity;
@@ -169,6 +169,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         filter,
         outbox: this.#out,
         timer: this.#timer,
+        onNoExpiry: () => this.#disarmIfIdle(),
         lifespans: this.#lifespans,
         onPolicyFailure: (failure) => (this.#policyFailure ??= failure),
         policyCalls: this.#policyCalls,
@@ -315,7 +316,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       throw this.#failed(mark, error);
     }
     this.#applied(at);
-    if (deleted && shard.nextExpiry() === Infinity) this.#disarmIfIdle();
     return deleted;
   }
 
@@ -330,7 +330,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#loads.supersedeAll();
     for (const shard of this.#shards) shard.clear(at);
     this.#applied(at);
-    this.#disarmIfIdle();
   }
 
   /**
@@ -355,19 +354,18 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
     // The recipe may call anything, dispose() too: then nothing is written.
     this.#live('update');
-    // No change from the recipe; but if it wrote or deleted the key itself, what is
-    // live now is what it left.
-    if (Object.is(next, current)) {
-      this.#catchUp(shard, 'update');
-      return shard.peek(key);
-    }
+    const at = this.#clock.now();
+    this.#due(shard, at, 'update');
+    const live = shard.has(key) ? (shard.peek(key) as V) : undefined;
+    // Nothing to write if the recipe changed nothing, or if the entry is not what it
+    // drafted from any more: the recipe itself wrote or deleted the key (a write newer
+    // than its draft, which stays, as a write during a load does), or it expired
+    // meanwhile. What is live is the answer.
+    if (Object.is(next, current) || !Object.is(live, current)) return live;
     if (next === undefined) {
       this.#delete(key, 'update');
       return undefined;
     }
-    const at = this.#clock.now();
-    this.#due(shard, at, 'update');
-    if (!shard.has(key)) return undefined; // the recipe deleted it, or it expired meanwhile
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
     if (this.#loads.size !== 0) this.#loads.supersede(key);
@@ -535,7 +533,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // effect, whose events and log entry must stay queued (from a handler, nothing has
     // been delivered yet, and a rollback would drop them).
     this.#applied(at);
-    if (command.type === 'delete' || command.type === 'clear') this.#disarmIfIdle();
     return result;
   }
 
@@ -767,10 +764,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     if (this.#disposed) return; // an expire handler may have disposed of the cache
     const next = this.#nextExpiry();
     if (next !== Infinity) this.#timer.arm(next);
+    this.#out.flush(); // a bad clock reading's report, if nothing else went out
   }
 
-  // Nothing left to expire (a delete or clear took the last entry with a TTL): the timer
-  // goes, or it would hold a cache nobody references, not disposed, until it fires.
+  // A shard's last pending expiry went: if no shard has one, the timer goes, or it would
+  // hold a cache nobody references, not disposed, until it fires.
   #disarmIfIdle(): void {
     if (this.#timer.dueAt !== Infinity && this.#nextExpiry() === Infinity) this.#timer.cancel();
   }

@@ -88,3 +88,21 @@ export function describe(value: unknown): string {
   if (value === null || typeof value !== 'object') return String(value);
   return Array.isArray(value) ? 'an array' : 'an object';
 }
+
+/**
+ * The message of something thrown, for an error of ours that wraps it: its `message`
+ * if it has a string one (an Error from any realm, a plain `{ message }`), else a
+ * description of the value. Never throws itself (a throwing getter, a Proxy): that
+ * would replace the clear error being built with its own.
+ */
+export function messageOf(thrown: unknown): string {
+  try {
+    if (typeof thrown === 'object' && thrown !== null) {
+      const { message } = thrown as { message?: unknown };
+      if (typeof message === 'string') return message;
+    }
+    return describe(thrown);
+  } catch {
+    return 'a value that could not be read';
+  }
+}

@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
-import { optionRangeError, optionTypeError } from './errors.js';
+import { messageOf, optionRangeError, optionTypeError } from './errors.js';
 import { firstReading } from './expiry/checkedClock.js';
-import { exactClockScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
+import { isOwnScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
 import type { StrategyName } from './policies/index.js';
 import { BUILTIN_POLICIES, isStrategyName } from './policies/index.js';
 import type { PolicyFactory } from './policies/policy.js';
@@ -227,7 +227,7 @@ function schedulerOption(value: unknown): SchedulerLike {
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
     throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);
   // Its clock, read once here (and the reading kept for the cache's CheckedClock).
-  if (candidate !== exactClockScheduler) firstReading(candidate as SchedulerLike);
+  if (!isOwnScheduler(candidate as SchedulerLike)) firstReading(candidate as SchedulerLike);
   // Tried once here, so that a scheduler that cannot run in this environment (RxJS's
   // animationFrameScheduler outside a browser) is refused now rather than failing in
   // the middle of the first command that arms a timer.
@@ -235,7 +235,7 @@ function schedulerOption(value: unknown): SchedulerLike {
     candidate.schedule(() => {}, 0).unsubscribe();
   } catch (error) {
     throw new TypeError(
-      `macho: option "scheduler" cannot schedule work here: ${error instanceof Error ? error.message : String(error)}`,
+      `macho: option "scheduler" cannot schedule work here: ${messageOf(error)}`,
       { cause: error },
     );
   }

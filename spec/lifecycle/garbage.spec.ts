@@ -63,6 +63,20 @@ describe('lifecycle: a cache nobody references', () => {
     expect(await collectedSoon(emptied)).toBe(true);
   });
 
+  it('is collected, not disposed, once its last entry with a TTL is overwritten without one, or evicted', async () => {
+    expect(canGc).toBe(true);
+    const withOneTtl = (leave: (cache: Cache<string, number>) => void): WeakRef<Cache<string, number>> => {
+      const cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 0 });
+      cache.set('timed', 1, { ttl: 600_000 });
+      leave(cache);
+      return new WeakRef(cache);
+    };
+    const overwritten = withOneTtl((cache) => cache.set('timed', 2));
+    const evicted = withOneTtl((cache) => cache.set('a', 1).set('b', 2));
+    expect(await collectedSoon(overwritten)).toBe(true);
+    expect(await collectedSoon(evicted)).toBe(true);
+  });
+
   it('is collected, not disposed, after its virtual scheduler dropped the expiry timer (a flush that met a throwing action)', async () => {
     expect(canGc).toBe(true);
     const ref = droppedAfter((cache) => {

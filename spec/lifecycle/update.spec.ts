@@ -128,6 +128,29 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(cache.peek('u')).toBe(grace);
   });
 
+  it('a recipe that changes its draft and also writes or deletes the key itself: its own write, the newer, stays', () => {
+    const { cache, log } = setup();
+    const ada: User = { name: 'ada', visits: 0, tags: [] };
+    const grace: User = { name: 'grace', visits: 9, tags: [] };
+    cache.set('u', ada);
+    log.length = 0;
+    expect(
+      cache.update('u', (draft) => {
+        cache.set('u', grace);
+        draft.visits = 2;
+      }),
+    ).toBe(grace);
+    expect(cache.peek('u')).toBe(grace);
+    expect(log.map((command) => command.type)).toEqual(['set']); // no update over it
+    expect(
+      cache.update('u', (draft) => {
+        cache.delete('u');
+        draft.visits = 3;
+      }),
+    ).toBeUndefined();
+    expect(cache.has('u')).toBe(false);
+  });
+
   it('a no-change recipe during which the entry came due: the expiry is delivered first, and a dispose there is an update error', () => {
     const { scheduler, cache } = setup({ ttl: 50 });
     cache.set('u', { name: 'ada', visits: 0, tags: [] });

@@ -127,6 +127,39 @@ describe('ttl: a scheduler whose clock reads bad', () => {
     expect(later[0]).toThrow(/the scheduler's now\(\) returned NaN/);
   });
 
+  it('reports after the command: a hook that writes to or disposes of the cache sees it whole', () => {
+    const virtual = virtualClock();
+    const clock = glitchyClock(virtual);
+    let cache: Cache<string, string> | undefined;
+    const sets: string[] = [];
+    withErrorHook(
+      () => cache!.set('a', 'from the hook'),
+      () => {
+        cache = new Cache<string, string>({ ttl: 100, scheduler: clock.scheduler });
+        cache.on('set').subscribe((event) => sets.push(event.value));
+        clock.reading = Number.NaN;
+        cache.set('a', 'outer');
+      },
+    );
+    // Events in the order the writes took effect: the last one is what the cache holds.
+    expect(sets).toEqual(['outer', 'from the hook']);
+    expect(cache!.peek('a')).toBe('from the hook');
+
+    const otherVirtual = virtualClock();
+    const otherClock = glitchyClock(otherVirtual);
+    const disposing = new Cache<string, string>({ ttl: 100, scheduler: otherClock.scheduler });
+    withErrorHook(
+      () => disposing.dispose(),
+      () => {
+        otherClock.reading = Number.NaN;
+        disposing.set('b', 'stored, then disposed');
+      },
+    );
+    expect(disposing.disposed).toBe(true);
+    expect(disposing.snapshot().size).toBe(1);
+    expect(otherVirtual.actions.length).toBe(0); // no timer outlives dispose
+  });
+
   it('refuses, in the options check, a scheduler whose first reading is bad, naming the option', () => {
     const virtual = virtualClock();
     const clock = glitchyClock(virtual);

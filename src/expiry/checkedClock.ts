@@ -1,7 +1,6 @@
 import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
-import { describe } from '../errors.js';
-import { reportError } from '../stream/reportError.js';
-import { exactClockScheduler, unrefScheduler } from './unrefScheduler.js';
+import { describe, messageOf } from '../errors.js';
+import { isOwnScheduler } from './unrefScheduler.js';
 
 /**
  * A scheduler you pass, with its clock checked. Every command's time comes from
@@ -10,7 +9,8 @@ import { exactClockScheduler, unrefScheduler } from './unrefScheduler.js';
  * shifts every entry's, and an infinite one leaves the lifespan figures infinite for
  * good). Such a reading is replaced by the last good one, so time stands still for
  * that command, and reported through RxJS's `config.onUnhandledError` (else thrown on
- * a later tick, as a throwing subscriber's error is) once per run of bad readings: the
+ * a later tick, as a throwing subscriber's error is), after the command under way,
+ * once per run of bad readings: the
  * cache goes on, consistent, and the bad clock does not go unnoticed.
  *
  * The package's own schedulers are not wrapped (their readings come from `Date.now()`):
@@ -18,6 +18,7 @@ import { exactClockScheduler, unrefScheduler } from './unrefScheduler.js';
  */
 export class CheckedClock implements SchedulerLike {
   readonly #inner: SchedulerLike;
+  readonly #report: (error: unknown) => void;
   #last: number;
   #failing = false;
 
@@ -26,8 +27,10 @@ export class CheckedClock implements SchedulerLike {
    * the clock is read once at construction; else reads it now.
    * @throws TypeError naming the option `scheduler` if that reading is not a finite number.
    */
-  constructor(inner: SchedulerLike) {
+  /** @param report - where a bad reading goes (the cache's outbox: after the command under way). */
+  constructor(inner: SchedulerLike, report: (error: unknown) => void) {
     this.#inner = inner;
+    this.#report = report;
     this.#last = firstReadings.get(inner) ?? firstReading(inner);
     firstReadings.delete(inner);
   }
@@ -64,7 +67,7 @@ export class CheckedClock implements SchedulerLike {
   #bad(cause: unknown, what: string): number {
     if (!this.#failing) {
       this.#failing = true;
-      reportError(
+      this.#report(
         new TypeError(
           `macho: the scheduler's now() ${what}; a clock must return finite numbers of ms. ` +
             `Until it does, the cache uses its last good reading (${this.#last})`,
@@ -99,14 +102,7 @@ export function firstReading(scheduler: SchedulerLike): number {
 }
 
 /** The clock a cache reads: `scheduler` itself if it is one of the package's own, else checked. */
-export function checkedClock(scheduler: SchedulerLike): SchedulerLike {
-  return scheduler === unrefScheduler || scheduler === exactClockScheduler ? scheduler : new CheckedClock(scheduler);
+export function checkedClock(scheduler: SchedulerLike, report: (error: unknown) => void): SchedulerLike {
+  return isOwnScheduler(scheduler) ? scheduler : new CheckedClock(scheduler, report);
 }
 
-function messageOf(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : describe(error);
-  } catch {
-    return 'a value that could not be read';
-  }
-}

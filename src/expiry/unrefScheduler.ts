@@ -107,3 +107,8 @@ export const exactClockScheduler: SchedulerLike = Object.freeze({
   now: () => Date.now(),
   schedule: unrefScheduler.schedule,
 });
+
+/** True for the package's own schedulers, whose clocks read `Date.now()` and need no check. */
+export function isOwnScheduler(scheduler: SchedulerLike): boolean {
+  return scheduler === unrefScheduler || scheduler === exactClockScheduler;
+}

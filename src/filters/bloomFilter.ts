@@ -126,7 +126,7 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
       if (count !== SATURATED) counters[index] = count + 1;
       index += step;
       if (index >= m) index -= m;
-      step += ++bump % m;
+      step += ++bump; // bump < k < m: one subtraction keeps step below m
       if (step >= m) step -= m;
     }
   }
@@ -151,7 +151,7 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
       if (count !== SATURATED && count !== 0) counters[index] = count - 1;
       index += step;
       if (index >= m) index -= m;
-      step += ++bump % m;
+      step += ++bump; // bump < k < m: one subtraction keeps step below m
       if (step >= m) step -= m;
     }
   }
@@ -172,7 +172,7 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
       if (counters[index] === 0) return false;
       index += step;
       if (index >= m) index -= m;
-      step += ++bump % m;
+      step += ++bump; // bump < k < m: one subtraction keeps step below m
       if (step >= m) step -= m;
     }
     return true;
@@ -269,7 +269,7 @@ export class RebuildingBloomFilter<K = unknown> implements MembershipFilter<K> {
       words[index >>> 5]! |= 1 << (index & 31);
       index += step;
       if (index >= m) index -= m;
-      step += ++bump % m;
+      step += ++bump; // bump < k < m: one subtraction keeps step below m
       if (step >= m) step -= m;
     }
   }
@@ -303,7 +303,7 @@ export class RebuildingBloomFilter<K = unknown> implements MembershipFilter<K> {
       if ((words[index >>> 5]! & (1 << (index & 31))) === 0) return false;
       index += step;
       if (index >= m) index -= m;
-      step += ++bump % m;
+      step += ++bump; // bump < k < m: one subtraction keeps step below m
       if (step >= m) step -= m;
     }
     return true;

@@ -10,7 +10,7 @@ import { randomPolicy } from './random.js';
 import { s3fifoPolicy } from './s3fifo.js';
 import { sievePolicy } from './sieve.js';
 import { tinyLfuPolicy } from './tinyLfu.js';
-import { isTrustedFactory } from './trusted.js';
+import { isTrustedFactory, trustedFactory } from './trusted.js';
 
 /** The names the `strategy` option accepts. */
 export type StrategyName = 'lru' | 'fifo' | 'random' | 'lfu' | 'mfu' | 'sieve' | 's3fifo' | 'tinylfu' | 'arc' | 'lirs' | 'clockpro';
@@ -36,6 +36,8 @@ export function isStrategyName(name: unknown): name is StrategyName {
 }
 
 const BUILTIN_FACTORIES = new Set<PolicyFactory>(Object.values(BUILTIN_POLICIES));
+// The named built-ins are trusted like the configured ones (see isTrustedPolicy).
+for (const factory of BUILTIN_FACTORIES) trustedFactory(factory);
 
 /** True when `factory` is one of the built-in policies (whose contract is tested here). */
 export function isBuiltinPolicy(factory: PolicyFactory): boolean {
@@ -47,5 +49,5 @@ export function isBuiltinPolicy(factory: PolicyFactory): boolean {
  * a shard runs it unchecked, as it is proven by this package's property tests.
  */
 export function isTrustedPolicy(factory: PolicyFactory): boolean {
-  return BUILTIN_FACTORIES.has(factory) || isTrustedFactory(factory);
+  return isTrustedFactory(factory);
 }

@@ -1,4 +1,4 @@
-import { describe, PolicyContractError } from '../errors.js';
+import { describe, messageOf, PolicyContractError } from '../errors.js';
 import type { EvictionPolicy, PolicyContext, PolicyFactory } from '../policies/policy.js';
 
 /** Told of a custom policy's hook that threw (the error names the policy and the hook). */
@@ -62,15 +62,14 @@ export function callPolicyFactory(factory: PolicyFactory, context: PolicyContext
 // error from another realm, a plain { message } object). Reading it must not throw in
 // turn (a throwing getter, a Proxy): that would replace the clear error with its own.
 function readThrown(error: unknown): { message: string; isRange: boolean } {
+  return { message: messageOf(error), isRange: isRangeError(error) };
+}
+
+function isRangeError(error: unknown): boolean {
   try {
-    if (typeof error !== 'object' || error === null) return { message: describe(error), isRange: false };
-    const { message, name } = error as { message?: unknown; name?: unknown };
-    return {
-      message: typeof message === 'string' ? message : describe(error),
-      isRange: error instanceof RangeError || name === 'RangeError',
-    };
+    return error instanceof RangeError || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'RangeError');
   } catch {
-    return { message: 'a value that could not be read', isRange: false };
+    return false;
   }
 }
 

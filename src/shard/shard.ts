@@ -21,6 +21,8 @@ export interface ShardSetup<K, V> {
   readonly filter?: ((capacity: number, liveKeys: () => Iterable<K>) => MembershipFilter<K>) | undefined;
   readonly outbox: Outbox<K, V>;
   readonly timer: ExpiryTimer;
+  /** Told when this shard's last pending expiry goes (removed, cleared, or overwritten without a TTL). */
+  readonly onNoExpiry: () => void;
   readonly lifespans: SampleStats;
   /** Told when a custom policy's hook throws (see {@link CheckedPolicy}). */
   readonly onPolicyFailure: PolicyFailureReport;
@@ -86,6 +88,7 @@ export class Shard<K, V> {
   readonly #random: SeededRandom;
   readonly #out: Outbox<K, V>;
   readonly #timer: ExpiryTimer;
+  readonly #onNoExpiry: () => void;
   readonly #lifespans: SampleStats;
 
   constructor(setup: ShardSetup<K, V>) {
@@ -98,6 +101,7 @@ export class Shard<K, V> {
     this.#random = new SeededRandom(setup.seed);
     this.#out = setup.outbox;
     this.#timer = setup.timer;
+    this.#onNoExpiry = setup.onNoExpiry;
     this.#lifespans = setup.lifespans;
     this.#filter = setup.filter?.(capacity, () => this.#index.keys());
     this.#checkVictims = !isTrustedPolicy(setup.policy);
@@ -231,7 +235,10 @@ export class Shard<K, V> {
     const count = this.#index.size;
     this.#index.clear();
     this.#entries.fill(undefined);
-    this.#expiry?.clear();
+    if (this.#expiry !== undefined && this.#expiry.size !== 0) {
+      this.#expiry.clear();
+      this.#onNoExpiry();
+    }
     this.#filter?.clear();
     this.#policy.onClear();
     this.#freeCount = 0;
@@ -290,6 +297,7 @@ export class Shard<K, V> {
       expiry = this.#expiry = new ExpiryIndex(this.capacity);
     }
     if (expiry.set(slot, expiresAt)) this.#timer.arm(expiresAt);
+    else if (expiresAt === Infinity && expiry.size === 0) this.#onNoExpiry();
   }
 
   // Birth times are kept as `at - #epoch` so that they are small integers, which V8
@@ -320,7 +328,10 @@ export class Shard<K, V> {
     this.#filter?.remove(key);
     // With no TTL in use this skips a cold read of the slot's expiry time.
     const expiry = this.#expiry;
-    if (expiry !== undefined && expiry.size !== 0) expiry.remove(slot);
+    if (expiry !== undefined && expiry.size !== 0) {
+      expiry.remove(slot);
+      if (expiry.size === 0) this.#onNoExpiry();
+    }
     const entries = this.#entries;
     // Never below 0: a clock that steps back (the wall clock, or a hand-made log whose
     // times run backwards) would otherwise give an entry a negative life.

@@ -6,6 +6,10 @@ import { EVENT_TYPES } from '../events.js';
 import { LeanSubject } from './leanSubject.js';
 import { reportError } from './reportError.js';
 
+
+// The queue's stand-in subject for errors to report (see Outbox.report).
+const REPORT = { next: reportError } as unknown as Subject<unknown>;
+
 /** Queue slots kept between commands; a longer queue (a burst of expiries) is let go after delivery. */
 const QUEUE_KEPT = 1024;
 
@@ -123,6 +127,15 @@ export class Outbox<K, V> {
     this.#enqueue(this.#byType.clear, Object.freeze({ type: 'clear', shard, at, count }));
   }
 
+  /**
+   * Queues an error for RxJS's `onUnhandledError` (see reportError), reported when the
+   * queue is next handed out: after the command under way, as a subscriber's error is,
+   * so that the hook, which may call into the cache, never runs in the middle of one.
+   */
+  report(error: unknown): void {
+    this.#enqueue(REPORT, error);
+  }
+
   /** Queues a command for the log (only call when `wantsCommands`). */
   command(command: Command<K, V>): void {
     this.#enqueue(this.#commands, command);
@@ -186,7 +199,7 @@ export class Outbox<K, V> {
         this.#head += 2;
         try {
           subject.next(value);
-          if (subject !== this.#commands && this.#all.observed) this.#all.next(value as CacheEvent<K, V>);
+          if (subject !== this.#commands && subject !== REPORT && this.#all.observed) this.#all.next(value as CacheEvent<K, V>);
         } catch (error) {
           reportError(error);
         }

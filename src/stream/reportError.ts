@@ -1,12 +1,13 @@
 import { config } from 'rxjs';
 
 /**
- * Reports an error thrown by a subscriber (or a bad clock reading) the way RxJS does:
- * to its `config.onUnhandledError` hook, else rethrown on a later tick (which ends a
- * Node process, as an unhandled error should), so the cache and the other subscribers
- * carry on. The hook is called at once, so that tests collect what happened in the
- * same synchronous run; a hook that throws in turn has its error rethrown on a later
- * tick too: a report may come in the middle of a command, which must not stop half-way.
+ * Reports an error thrown by a subscriber (or a bad clock reading) to RxJS's
+ * `config.onUnhandledError` hook, else rethrows it on a later tick (which ends a Node
+ * process, as an unhandled error should), so the cache and the other subscribers carry
+ * on. Unlike RxJS, which calls the hook on a later tick too, this calls it at once, so
+ * that tests collect what happened in the same synchronous run; the cache reports
+ * through its outbox, after the command under way (see Outbox.report). A hook that
+ * throws in turn has its error rethrown on a later tick.
  */
 export function reportError(error: unknown): void {
   const handler = config.onUnhandledError;
