@@ -361,7 +361,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // drafted from any more: the recipe itself wrote or deleted the key (a write newer
     // than its draft, which stays, as a write during a load does), or it expired
     // meanwhile. What is live is the answer.
-    if (Object.is(next, current) || !Object.is(live, current)) return live;
+    if (Object.is(next, current) || !Object.is(live, current)) {
+      this.#out.flush(); // a bad clock reading's report, if any
+      return live;
+    }
     if (next === undefined) {
       this.#delete(key, 'update');
       return undefined;
@@ -587,6 +590,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       // the final snapshot, and a log that ends without the expiry it implies.
       this.#catchUpAll(undefined);
     } finally {
+      this.#out.flush(); // a bad clock reading's report, before the streams close
       this.#disposed = true;
       this.#timer.cancel();
       this.#loads.supersedeAll();
@@ -706,6 +710,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #failed(mark: number, error: unknown): unknown {
     this.#out.rollback(mark);
     this.#policyFailure = undefined; // the command did not happen: what it reported is moot
+    this.#out.flush(); // what was queued before it (a bad clock reading's report) still goes out
     return error;
   }
 
@@ -724,8 +729,13 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   // Reads must not see expired entries: clean the shard up to now, as a logged
   // command, so a replay of the log removes the same entries at the same time.
+  // For the calls that are not commands (reads, and the start of update and dispose):
+  // what expiring queued goes out now, and so does a bad clock reading's report.
   #catchUp(shard: Shard<K, V>, operation: string | undefined): void {
-    if (shard.nextExpiry() !== Infinity) this.#due(shard, this.#clock.now(), operation);
+    if (shard.nextExpiry() !== Infinity) {
+      this.#due(shard, this.#clock.now(), operation);
+      this.#out.flush();
+    }
   }
 
   #dueAll(at: number, operation: string | undefined): void {

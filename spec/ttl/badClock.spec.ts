@@ -160,6 +160,32 @@ describe('ttl: a scheduler whose clock reads bad', () => {
     expect(otherVirtual.actions.length).toBe(0); // no timer outlives dispose
   });
 
+  it('reports a bad reading taken by a read or by dispose at once, not with a later command', () => {
+    reporting(({ clock, reported }) => {
+      const cache = new Cache<string, number>({ ttl: 100, scheduler: clock.scheduler });
+      cache.set('a', 1);
+      const reads: [string, () => unknown][] = [
+        ['peek', () => cache.peek('a')],
+        ['has', () => cache.has('a')],
+        ['size', () => cache.size],
+        ['metrics', () => cache.metrics()],
+        ['snapshot', () => cache.snapshot()],
+        ['keys', () => [...cache.keys()]],
+        ['update (no change)', () => cache.update('a', () => {})],
+      ];
+      for (const [name, read] of reads) {
+        clock.reading = Number.NaN;
+        read();
+        clock.reading = undefined;
+        cache.get('a'); // a good reading ends the run
+        expect(reported.length, name).toBe(reads.indexOf(reads.find(([n]) => n === name)!) + 1);
+      }
+      clock.reading = Number.NaN;
+      cache.dispose();
+      expect(reported).toHaveLength(reads.length + 1);
+    });
+  });
+
   it('refuses, in the options check, a scheduler whose first reading is bad, naming the option', () => {
     const virtual = virtualClock();
     const clock = glitchyClock(virtual);
