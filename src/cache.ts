@@ -735,6 +735,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     if (shard.nextExpiry() !== Infinity) {
       this.#due(shard, this.#clock.now(), operation);
       this.#out.flush();
+      // The report's hook may have disposed of the cache: the call stops, as after an
+      // 'expire' handler that did (see #expireBefore).
+      if (operation !== undefined) this.#live(operation);
     }
   }
 
@@ -743,7 +746,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   #catchUpAll(operation: string | undefined): void {
-    for (const shard of this.#shards) this.#catchUp(shard, operation);
+    for (const shard of this.#shards) {
+      if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
+      this.#catchUp(shard, operation);
+    }
   }
 
   #expire(shard: Shard<K, V>, at: number): void {

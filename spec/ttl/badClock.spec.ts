@@ -1,6 +1,6 @@
 import type { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Cache, resolveOptions } from 'macho';
+import { Cache, CacheDisposedError, resolveOptions } from 'macho';
 import type { GlitchyClock } from '../fixtures/glitchyClock.js';
 import { glitchyClock, withErrorHook } from '../fixtures/glitchyClock.js';
 import { advance, virtualClock } from '../fixtures/virtualTime.js';
@@ -184,6 +184,38 @@ describe('ttl: a scheduler whose clock reads bad', () => {
       cache.dispose();
       expect(reported).toHaveLength(reads.length + 1);
     });
+  });
+
+  it('a hook that disposes of the cache on a report stops the call that took the reading', async () => {
+    const virtual = virtualClock();
+    const clock = glitchyClock(virtual);
+    let cache: Cache<string, number> | undefined;
+    const make = (): Cache<string, number> => {
+      clock.reading = undefined;
+      cache = new Cache<string, number>({ ttl: 100, shardCount: 2, scheduler: clock.scheduler });
+      cache.set('a', 1).set('b', 2);
+      return cache;
+    };
+    let loads = 0;
+    const loaded = withErrorHook(
+      () => cache!.dispose(),
+      () => {
+        const loading = make();
+        clock.reading = Number.NaN; // read by getOrLoad after its miss
+        const answer = loading.getOrLoad('x', () => ++loads);
+        const sizing = make();
+        clock.reading = Number.NaN;
+        expect(() => sizing.size).toThrow(CacheDisposedError);
+        expect(sizing.snapshot().size).toBe(2); // nothing changed after the dispose
+        const counting = make();
+        clock.reading = Number.NaN;
+        expect(counting.metrics().size).toBe(2);
+        expect(counting.disposed).toBe(true);
+        return answer;
+      },
+    );
+    await expect(loaded).rejects.toBeInstanceOf(CacheDisposedError);
+    expect(loads).toBe(0);
   });
 
   it('refuses, in the options check, a scheduler whose first reading is bad, naming the option', () => {
