@@ -153,6 +153,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#clock,
       (reached) => this.#onExpiryDue(reached),
       () => this.#nextExpiry(),
+      (error) => this.#out.report(error),
     );
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom

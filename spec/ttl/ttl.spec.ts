@@ -571,4 +571,33 @@ describe('TTL: a scheduler that fails to schedule', () => {
     expect(log).toEqual(['set late', 'set early', 'set x', 'expire', 'expire', 'expire']);
     expect(expired).toEqual(['early', 'late', 'x']);
   });
+
+  it('reports a failed schedule() after the command that armed the timer: a hook writing to the cache sees it whole', () => {
+    const virtual = virtualClock();
+    let failNext = false;
+    const flaky: SchedulerLike = {
+      now: () => virtual.now(),
+      schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('cannot schedule now');
+        }
+        return virtual.schedule(...(args as Parameters<VirtualTimeScheduler['schedule']>));
+      },
+    };
+    const cache = new Cache<string, string>({ ttl: 0, scheduler: flaky });
+    const sets: string[] = [];
+    cache.on('set').subscribe((event) => sets.push(event.value));
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = () => cache.set('a', 'from the hook');
+    try {
+      failNext = true;
+      cache.set('a', 'outer', { ttl: 10 }); // arms the timer in the middle of the set: schedule() throws
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+    // Events in the order the writes took effect: the last one is what the cache holds.
+    expect(sets).toEqual(['outer', 'from the hook']);
+    expect(cache.peek('a')).toBe('from the hook');
+  });
 });

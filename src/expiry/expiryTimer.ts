@@ -1,5 +1,4 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
-import { reportError } from '../stream/reportError.js';
 
 // Timer APIs take a signed 32-bit delay; a far expiry is reached in several hops
 // (the cache re-arms for whatever is then due, which may still be nothing).
@@ -22,6 +21,7 @@ export class ExpiryTimer {
   readonly #scheduler: SchedulerLike;
   readonly #onDue: (reached: number) => void;
   readonly #earliest: () => number;
+  readonly #report: (error: unknown) => void;
   #action: Subscription | undefined;
   #dueAt = Infinity;
   // The last schedule() failed, or its action was dropped: the timer lost track of what
@@ -37,11 +37,19 @@ export class ExpiryTimer {
    *   time at arming plus the delay asked for: a far expiry's hop ends before it);
    *   must call {@link arm} again.
    * @param earliest - the earliest pending expiry (`Infinity` if none).
+   * @param report - where a failed schedule() goes (the cache's outbox: reported after
+   *   the command under way, which arms the timer in its middle).
    */
-  constructor(scheduler: SchedulerLike, onDue: (reached: number) => void, earliest: () => number) {
+  constructor(
+    scheduler: SchedulerLike,
+    onDue: (reached: number) => void,
+    earliest: () => number,
+    report: (error: unknown) => void,
+  ) {
     this.#scheduler = scheduler;
     this.#onDue = onDue;
     this.#earliest = earliest;
+    this.#report = report;
   }
 
   /** When the timer will fire, or `Infinity` if it is not armed. */
@@ -94,7 +102,7 @@ export class ExpiryTimer {
       // Reported, not thrown: the timer is armed while a command is being applied, and
       // a throw would leave it half-done (the entry stored, its log entry and events gone).
       this.#lost = true;
-      reportError(error);
+      this.#report(error);
       return;
     }
     // Unsubscribed while still ours: the scheduler dropped it without running it (a
