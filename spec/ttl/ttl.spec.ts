@@ -538,17 +538,7 @@ describe('TTL: examples', () => {
 describe('TTL: a scheduler that fails to schedule', () => {
   it('the command that armed the timer completes (logged, with its event), the failure is reported, expiry goes on', () => {
     const virtual = virtualClock();
-    let failNext = false;
-    const flaky: SchedulerLike = {
-      now: () => virtual.now(),
-      schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('cannot schedule now');
-        }
-        return virtual.schedule(...(args as Parameters<VirtualTimeScheduler['schedule']>));
-      },
-    };
+    const { flaky, failNext } = flakyScheduler(virtual);
     const cache = new Cache<string, number>({ ttl: 0, scheduler: flaky });
     const log: string[] = [];
     cache.commands$.subscribe((c) => log.push(`${c.type}${'key' in c ? ` ${String(c.key)}` : ''}`));
@@ -559,7 +549,7 @@ describe('TTL: a scheduler that fails to schedule', () => {
     rxConfig.onUnhandledError = (error) => reported.push(error);
     try {
       cache.set('late', 1, { ttl: 100 });
-      failNext = true;
+      failNext();
       cache.set('early', 2, { ttl: 10 }); // arms the timer earlier: schedule() throws
       expect(reported).toHaveLength(1);
       expect(cache.metrics().sets).toBe(2);
@@ -574,24 +564,14 @@ describe('TTL: a scheduler that fails to schedule', () => {
 
   it('reports a failed schedule() after the command that armed the timer: a hook writing to the cache sees it whole', () => {
     const virtual = virtualClock();
-    let failNext = false;
-    const flaky: SchedulerLike = {
-      now: () => virtual.now(),
-      schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
-        if (failNext) {
-          failNext = false;
-          throw new Error('cannot schedule now');
-        }
-        return virtual.schedule(...(args as Parameters<VirtualTimeScheduler['schedule']>));
-      },
-    };
+    const { flaky, failNext } = flakyScheduler(virtual);
     const cache = new Cache<string, string>({ ttl: 0, scheduler: flaky });
     const sets: string[] = [];
     cache.on('set').subscribe((event) => sets.push(event.value));
     const previous = rxConfig.onUnhandledError;
     rxConfig.onUnhandledError = () => cache.set('a', 'from the hook');
     try {
-      failNext = true;
+      failNext();
       cache.set('a', 'outer', { ttl: 10 }); // arms the timer in the middle of the set: schedule() throws
     } finally {
       rxConfig.onUnhandledError = previous;
@@ -601,3 +581,19 @@ describe('TTL: a scheduler that fails to schedule', () => {
     expect(cache.peek('a')).toBe('from the hook');
   });
 });
+
+// A scheduler over `virtual` whose next schedule() throws, once, after failNext().
+function flakyScheduler(virtual: VirtualTimeScheduler): { flaky: SchedulerLike; failNext: () => void } {
+  let fail = false;
+  const flaky: SchedulerLike = {
+    now: () => virtual.now(),
+    schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
+      if (fail) {
+        fail = false;
+        throw new Error('cannot schedule now');
+      }
+      return virtual.schedule(...(args as Parameters<VirtualTimeScheduler['schedule']>));
+    },
+  };
+  return { flaky, failNext: () => void (fail = true) };
+}
