@@ -780,7 +780,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
     if (this.#disposed) return; // an expire handler may have disposed of the cache
     const next = this.#nextExpiry();
-    if (next !== Infinity) this.#timer.arm(next);
+    // Not inside a command (this expiry's own is applied): a failed schedule() is
+    // reported at once, also when advance() runs from inside a subscriber's delivery.
+    if (next !== Infinity) this.#timer.arm(next, reportError);
     this.#out.flush(); // a bad clock reading's report, if nothing else went out
   }
 

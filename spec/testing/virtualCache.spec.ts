@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import type { SchedulerAction, Subscription } from 'rxjs';
 import { VirtualTimeScheduler, asyncScheduler, config as rxConfig } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheOptions, PolicyFactory } from 'macho';
@@ -216,6 +217,55 @@ function throwingOnRemove(armed: () => boolean = () => true): PolicyFactory {
     'after',
   );
 }
+
+// A virtual scheduler whose schedule() throws while `failing` is set.
+class FlakyScheduler extends VirtualTimeScheduler {
+  failing = false;
+  override schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay?: number, state?: T): Subscription {
+    if (this.failing) throw new Error('cannot schedule now');
+    return super.schedule(work, delay, state);
+  }
+}
+
+describe('createVirtualCache: a failing schedule() of the expiry timer', () => {
+  it('when the timer re-arms itself, is collected by advance, also when advance runs inside a subscriber', () => {
+    const scheduler = new FlakyScheduler();
+    const { cache, advance } = createVirtualCache<string, number>({ ttl: 0, scheduler });
+    cache.set('a', 1, { ttl: 10 }).set('b', 2, { ttl: 50 });
+    scheduler.schedule(() => void (scheduler.failing = true), 5);
+    let thrown: unknown;
+    cache.on('set').subscribe(({ key }) => {
+      if (key !== 'go') return;
+      try {
+        advance(20); // 'a' expires at 10; re-arming for 'b' fails
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    cache.set('go', 0);
+    expect(thrown).toBeInstanceOf(VirtualTimeError);
+    expect(String((thrown as VirtualTimeError).cause)).toMatch(/cannot schedule now/);
+  });
+
+  it('when the timer is re-armed after a flush cut short, is reported at once, not at the next touch', () => {
+    const scheduler = new FlakyScheduler();
+    const { cache, advance } = createVirtualCache<string, number>({ ttl: 0, scheduler });
+    cache.set('a', 1, { ttl: 100 });
+    scheduler.schedule(() => {
+      scheduler.failing = true;
+      throw new Error('boom');
+    }, 10);
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      expect(() => advance(20)).toThrow('boom');
+      expect(reported.map(String)).toEqual(['Error: cannot schedule now']);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+  });
+});
 
 describe('createVirtualCache: errors reported while timers run', () => {
   it('throws them from advance, as a VirtualTimeError with the first as cause, after every due timer ran', () => {

@@ -1,4 +1,5 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
+import { reportError } from '../stream/reportError.js';
 
 // Timer APIs take a signed 32-bit delay; a far expiry is reached in several hops
 // (the cache re-arms for whatever is then due, which may still be nothing).
@@ -60,8 +61,11 @@ export class ExpiryTimer {
   /**
    * Makes sure the timer fires no later than `dueAt`. Cheap when it already does,
    * which is the common case: with one default TTL, each new expiry is the latest.
+   * @param report - where a failed schedule() goes: by default the one given to the
+   *   constructor (after the command under way); callers outside any command pass
+   *   `reportError`, to report at once.
    */
-  arm(dueAt: number): void {
+  arm(dueAt: number, report: (error: unknown) => void = this.#report): void {
     if (dueAt >= this.#dueAt) return;
     if (this.#lost) {
       // The last action was never scheduled, or was dropped: the time given is only the
@@ -102,7 +106,7 @@ export class ExpiryTimer {
       // Reported, not thrown: the timer is armed while a command is being applied, and
       // a throw would leave it half-done (the entry stored, its log entry and events gone).
       this.#lost = true;
-      this.#report(error);
+      report(error);
       return;
     }
     // Unsubscribed while still ours: the scheduler dropped it without running it (a
@@ -139,7 +143,9 @@ export class ExpiryTimer {
       }
       timer.#leaveDropped();
       const next = timer.#earliest();
-      if (next !== Infinity) timer.arm(next);
+      // Not inside a command: a failed schedule() is reported at once (to the caller's
+      // hook, as advance() has put it back by now).
+      if (next !== Infinity) timer.arm(next, reportError);
     }
   }
 
