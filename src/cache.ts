@@ -209,7 +209,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       for (const given of log) {
         const command = checkedCommand(given, cache.#shards.length, index) as Command<K, V>;
         try {
-          cache.#live('execute a command');
           cache.#executeChecked(command);
         } catch (error) {
           if (error !== cache.#failedButApplied) throw error;
@@ -357,7 +356,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#live('update');
     const at = this.#clock.now();
     this.#due(shard, at, 'update');
-    const live = shard.has(key) ? (shard.peek(key) as V) : undefined;
+    const live = shard.peek(key); // undefined is never a live value
     // Nothing to write if the recipe changed nothing, or if the entry is not what it
     // drafted from any more: the recipe itself wrote or deleted the key (a write newer
     // than its draft, which stays, as a write during a load does), or it expired

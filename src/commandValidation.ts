@@ -2,9 +2,6 @@ import type { Command } from './commands.js';
 import { COMMAND_TYPES } from './commands.js';
 import { describe, InvalidCommandError } from './errors.js';
 
-// Every field any command has.
-const COMMAND_FIELDS = ['type', 'at', 'key', 'value', 'ttl', 'shard'] as const;
-
 // The fields of each type: the rest are left out of the copy that is applied and logged,
 // so that execute() logs what the method it stands for would.
 const FIELDS_OF: Readonly<Record<Command['type'], readonly string[]>> = {
@@ -15,6 +12,9 @@ const FIELDS_OF: Readonly<Record<Command['type'], readonly string[]>> = {
   clear: ['type', 'at'],
   expire: ['type', 'at', 'shard'],
 };
+
+// Every field any command has.
+const COMMAND_FIELDS: ReadonlySet<PropertyKey> = new Set(Object.values(FIELDS_OF).flat());
 
 /**
  * Checks that `command` is a well-formed {@link Command} for a cache of `shardCount`
@@ -47,7 +47,7 @@ export function checkedCommand(command: unknown, shardCount: number, index?: num
   // Own fields only, read once: what is checked here is what is applied and logged.
   const c: Record<string, unknown> = {};
   for (const field of Reflect.ownKeys(command))
-    if ((COMMAND_FIELDS as readonly PropertyKey[]).includes(field)) c[field as string] = (command as Record<PropertyKey, unknown>)[field];
+    if (COMMAND_FIELDS.has(field)) c[field as string] = (command as Record<PropertyKey, unknown>)[field];
   if (!COMMAND_TYPES.includes(c.type as Command['type']))
     return fail(`unknown type ${describe(c.type)}; expected one of ${COMMAND_TYPES.join(', ')}`);
   if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return fail(`"at" must be a finite number, got ${describe(c.at)}`);

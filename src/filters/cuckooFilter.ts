@@ -59,7 +59,7 @@
 
 import { describe } from '../errors.js';
 import { checkFilterArguments, checkFilterBits, MAX_FILTER_BITS } from './filterArguments.js';
-import { hashKey, mix32 } from '../keys/hashKey.js';
+import { hashKey, mix32, sameValueZero } from '../keys/hashKey.js';
 import type { MembershipFilter } from './membershipFilter.js';
 
 const PREFIX = 'macho/cuckoo: ';
@@ -177,10 +177,6 @@ function fingerprintOf(hash: number, mask: number): number {
 function alternateOf(bucket: number, fingerprint: number, buckets: number): number {
   const other = bucketOf(mix32(fingerprint ^ ALTERNATE_SALT), buckets) - bucket;
   return other < 0 ? other + buckets : other;
-}
-
-function sameValueZero(a: unknown, b: unknown): boolean {
-  return a === b || (a !== a && b !== b);
 }
 
 /**

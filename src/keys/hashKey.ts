@@ -110,3 +110,8 @@ export function shardOf(key: unknown, shardCount: number): number {
 export function shardIndex(key: unknown, shardCount: number): number {
   return shardCount === 1 ? 0 : hashKey(key) % shardCount;
 }
+
+/** `Map`'s key equality (SameValueZero): `===`, except that `NaN` equals `NaN`. */
+export function sameValueZero(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}

@@ -303,8 +303,7 @@ export class LoaderGuard<K = unknown> {
     // No entry for a key the filter rules out (in the set of removed keys, or in a
     // refresh's journal): removes of ids that never existed (or of ones already
     // removed) then cost no memory, whoever sends them.
-    if (!filter.mightContain(key)) return;
-    this.#removed.add(key);
+    if (!removeFrom(filter, this.#removed, key)) return;
     for (const journal of this.#journals) journal.set(key, false);
   }
 
@@ -372,7 +371,7 @@ export class LoaderGuard<K = unknown> {
       const removed = new Set<unknown>();
       for (const [key, add] of journal) {
         if (add) room = addTo(filter, removed, room, key as K);
-        else if (filter.mightContain(key as K)) removed.add(key);
+        else removeFrom(filter, removed, key as K);
       }
       this.#install(filter, removed, room, started);
     };
@@ -507,3 +506,11 @@ export const loaderGuard = Object.freeze({
     return new LoaderGuard(test);
   },
 });
+
+// Holds `key` among the removed ones, unless the filter rules it out already (a key that
+// never existed, or one already removed, then costs no memory). True if held.
+function removeFrom<K>(filter: MembershipFilter<K>, removed: Set<unknown>, key: K): boolean {
+  if (!filter.mightContain(key)) return false;
+  removed.add(key);
+  return true;
+}

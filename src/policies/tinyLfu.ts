@@ -1,5 +1,5 @@
 import { knownOptions } from '../errors.js';
-import { hashKey } from '../keys/hashKey.js';
+import { hashKey, sameValueZero } from '../keys/hashKey.js';
 import { FrequencySketch } from './frequencySketch.js';
 import { numberOption } from './numberOption.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
@@ -297,7 +297,7 @@ class WindowTinyLfu implements TinyLfuPolicy {
     for (let at = 0; at < PENDING_MISSES; at++) {
       if (hashes[at] !== hash) continue;
       const pending = this.#pendingKeys[at];
-      if (pending === key || (pending !== pending && key !== key)) return at;
+      if (sameValueZero(pending, key)) return at;
     }
     return -1;
   }
@@ -309,7 +309,7 @@ class WindowTinyLfu implements TinyLfuPolicy {
     for (let back = 1; back <= PENDING_MISSES; back++) {
       const at = (this.#pendingNext - back) & (PENDING_MISSES - 1);
       const pending = keys[at];
-      if (pending === key || (pending !== pending && key !== key)) return at;
+      if (sameValueZero(pending, key)) return at;
     }
     return -1;
   }

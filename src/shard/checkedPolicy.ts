@@ -49,22 +49,18 @@ export function callPolicyFactory(factory: PolicyFactory, context: PolicyContext
   try {
     return factory(context);
   } catch (error) {
-    const { message, isRange } = readThrown(error);
+    const message = messageOf(error);
     const hint = isClass(factory)
       ? `; got a class (${factory.name || 'anonymous'}): pass a factory, (context) => new ${factory.name || 'YourPolicy'}(context)`
       : '';
-    const Wrapper = isRange ? RangeError : TypeError;
+    const Wrapper = isRangeError(error) ? RangeError : TypeError;
     throw new Wrapper(`macho: option "strategy": the policy factory threw: ${message}${hint}`, { cause: error });
   }
 }
 
-// What a factory threw: its message and whether it is a RangeError, duck-typed (an
-// error from another realm, a plain { message } object). Reading it must not throw in
-// turn (a throwing getter, a Proxy): that would replace the clear error with its own.
-function readThrown(error: unknown): { message: string; isRange: boolean } {
-  return { message: messageOf(error), isRange: isRangeError(error) };
-}
-
+// Whether what a factory threw is a RangeError, duck-typed (one from another realm).
+// Reading it must not throw in turn (a throwing getter, a Proxy): that would replace
+// the clear error with its own.
 function isRangeError(error: unknown): boolean {
   try {
     return error instanceof RangeError || (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'RangeError');
@@ -190,6 +186,6 @@ type Notice = 'onInsert' | 'onAccess' | 'onUpdate' | 'onRemove' | 'onMiss' | 'on
 
 /** The error for a policy hook that threw `error`. */
 export function policyThrew(policy: string, hook: string, error: unknown): PolicyContractError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new PolicyContractError(policy, `threw from ${hook}(): ${message}`, { cause: error });
 }

@@ -296,10 +296,11 @@ export class Shard<K, V> {
       if (expiresAt === Infinity) return; // no TTL in use: nothing to do
       expiry = this.#expiry = new ExpiryIndex(this.capacity);
     }
-    // Overwritten without a TTL: the slot may give up the shard's last pending expiry.
-    const givesUp = expiresAt === Infinity && expiry.size !== 0 && expiry.timeOf(slot) !== Infinity;
+    // Overwritten without a TTL, the slot may give up the shard's last pending expiry
+    // (the index only shrinks when a finite time becomes Infinity).
+    const pending = expiry.size;
     if (expiry.set(slot, expiresAt)) this.#timer.arm(expiresAt);
-    else if (givesUp && expiry.size === 0) this.#onNoExpiry();
+    else if (pending !== 0 && expiry.size === 0) this.#onNoExpiry();
   }
 
   // Birth times are kept as `at - #epoch` so that they are small integers, which V8
