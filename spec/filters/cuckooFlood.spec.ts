@@ -1,10 +1,11 @@
 /**
- * Keys that share one cuckoo-filter hash, against the filter alone and against a cache
- * with cuckoo pre-checks. The filter's hash is FNV-1a (finished by a bijection), so
- * anyone who chooses keys can make thousands with the same 32-bit hash; such keys have
- * the same fingerprint and the same two buckets at every table size. A filter with
- * `liveKeys` (a shard's) must take them all without throwing and without growing, and
- * must still never answer "absent" for a member.
+ * Keys that share both cuckoo-filter hashes, against the filter alone and against a
+ * cache with cuckoo pre-checks. Unique symbols of one description hash alike under
+ * every seed (and a determined attacker can craft strings that collide in both FNV-1a
+ * hashes); such keys have the same fingerprint and the same two buckets at every table
+ * size. A filter with `liveKeys` (a shard's) must take them all without throwing and
+ * without growing, and must still never answer "absent" for a member. Strings crafted
+ * against one hash only (cheap to make) must spread like any others.
  */
 import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
@@ -48,15 +49,17 @@ vi.mock('../../src/filters/index.js', async (importOriginal) => {
 /** Two buckets of 4 and the stash: how many keys of one hash a table can place. */
 const PLACEABLE = 2 * CUCKOO_BUCKET_SIZE + CUCKOO_STASH_SIZE;
 
-const flood = collidingKeys('flood:', 10); // 1,024 keys
+type Key = string | symbol;
+const flood: readonly symbol[] = Array.from({ length: 1024 }, () => Symbol('flood'));
 
-describe('keys with one cuckoo filter hash', () => {
+describe('keys with both cuckoo filter hashes equal', () => {
   it('are distinct and collide in the filter; a standalone filter still refuses the 17th, unchanged', () => {
     expect(new Set(flood).size).toBe(1024);
     expect(new Set(flood.map((key) => hashKey(key, CUCKOO_KEY_SEED))).size).toBe(1);
+    expect(new Set(flood.map((key) => hashKey(key, 0x1f83d9ab))).size).toBe(1); // the fingerprint's
     // A standalone filter (no liveKeys) keeps its documented behaviour: however empty
     // the table, the 17th key of one hash does not fit, and add throws, changing nothing.
-    const filter = new CuckooFilter<string>(10_000, 0.01);
+    const filter = new CuckooFilter<symbol>(10_000, 0.01);
     for (let i = 0; i < PLACEABLE; i++) filter.add(flood[i]!);
     expect(() => filter.add(flood[PLACEABLE]!)).toThrow(FilterCapacityError);
     expect(filter.tryAdd(flood[PLACEABLE]!)).toBe(false);
@@ -66,10 +69,32 @@ describe('keys with one cuckoo filter hash', () => {
   });
 });
 
+describe('keys crafted to share the bucket hash only', () => {
+  it('spread over the table like any others: no stash, no overflow, no false negative', () => {
+    // Their second buckets follow their fingerprints (1,023 values at p = 0.01), so
+    // many more than the 16 that two shared buckets and the stash hold fit.
+    const crafted = collidingKeys('flood:', 7); // 128 strings of one bucket hash
+    expect(new Set(crafted.map((key) => hashKey(key, CUCKOO_KEY_SEED))).size).toBe(1);
+    const filter = new CuckooFilter<string>(2_000, 0.01);
+    for (const key of crafted) filter.add(key); // one hash for both would throw at the 17th
+    expect(filter.size).toBe(128);
+    expect(filter.stashed).toBe(0);
+    expect(crafted.filter((key) => !filter.mightContain(key))).toEqual([]);
+    const live = new Set<string>();
+    const shardLike = new CuckooFilter<string>(1_000, 0.01, { liveKeys: () => live });
+    for (const key of crafted.slice(0, 100)) {
+      live.add(key);
+      shardLike.add(key);
+    }
+    expect(shardLike.overflowed).toBe(0);
+    expect(shardLike.growths).toBe(0);
+  });
+});
+
 describe('CuckooFilter with liveKeys under a flood of one hash', () => {
   it('never throws nor grows: the keys it cannot place are kept exactly, and leave with remove and clear', () => {
-    const live = new Set<string>();
-    const filter = new CuckooFilter<string>(1_000, 0.01, { liveKeys: () => live });
+    const live = new Set<symbol>();
+    const filter = new CuckooFilter<symbol>(1_000, 0.01, { liveKeys: () => live });
     const { buckets, byteLength } = filter;
     const keys = flood.slice(0, 300);
     for (const key of keys) {
@@ -108,8 +133,8 @@ describe('CuckooFilter with liveKeys under a flood of one hash', () => {
   });
 
   it('keeps multiset counts in the overflow: a key added twice stays until removed twice', () => {
-    const live = new Set<string>(); // never read: the table is far from crowded
-    const filter = new CuckooFilter<string>(100, 0.01, { liveKeys: () => live });
+    const live = new Set<symbol>(); // never read: the table is far from crowded
+    const filter = new CuckooFilter<symbol>(100, 0.01, { liveKeys: () => live });
     for (let i = 0; i < PLACEABLE; i++) filter.add(flood[i]!);
     const extra = flood[PLACEABLE]!;
     filter.add(extra);
@@ -123,11 +148,11 @@ describe('CuckooFilter with liveKeys under a flood of one hash', () => {
 
   it('still grows, once, when the table is honestly crowded, and not again for the flood', () => {
     const capacity = 1_000;
-    const live = new Set<string>();
-    const filter = new CuckooFilter<string>(capacity, 0.01, { liveKeys: () => live });
+    const live = new Set<Key>();
+    const filter = new CuckooFilter<Key>(capacity, 0.01, { liveKeys: () => live });
     const initial = filter.buckets;
     const keys = [...randomKeys('crowd', capacity, 5), ...flood.slice(0, 600)];
-    const order: string[] = [];
+    const order: Key[] = [];
     for (const key of keys) {
       filter.add(key);
       if (live.size >= capacity) {
@@ -151,7 +176,7 @@ describe('CuckooFilter with liveKeys under a flood of one hash', () => {
     const op = fc.oneof(
       { weight: 12, arbitrary: fc.record({ type: fc.constant('add' as const), key }) },
       { weight: 6, arbitrary: fc.record({ type: fc.constant('remove' as const), key }) },
-      { weight: 1, arbitrary: fc.constant({ type: 'clear' as const, key: '' }) },
+      { weight: 1, arbitrary: fc.constant({ type: 'clear' as const, key: '' as Key }) },
     );
     let overflowSeen = 0;
     fc.assert(
@@ -162,8 +187,8 @@ describe('CuckooFilter with liveKeys under a flood of one hash', () => {
         fc.array(op, { maxLength: 300, size: 'max' }),
         (capacity, probability, seed, ops) => {
           // The owner (a shard) holds at most `capacity` keys, evicting before it inserts.
-          const live = new Set<string>();
-          const filter = new CuckooFilter<string>(capacity, probability, { seed, liveKeys: () => live });
+          const live = new Set<Key>();
+          const filter = new CuckooFilter<Key>(capacity, probability, { seed, liveKeys: () => live });
           const initialBuckets = filter.buckets;
           for (const { type, key } of ops) {
             if (type === 'add' && !live.has(key)) {
@@ -200,8 +225,8 @@ describe('CuckooFilter with liveKeys under a flood of one hash', () => {
 // --- the cache -----------------------------------------------------------------------
 
 type Op =
-  | { readonly type: 'set'; readonly key: string; readonly value: number; readonly ttl?: number }
-  | { readonly type: 'get' | 'has' | 'delete'; readonly key: string }
+  | { readonly type: 'set'; readonly key: Key; readonly value: number; readonly ttl?: number }
+  | { readonly type: 'get' | 'has' | 'delete'; readonly key: Key }
   | { readonly type: 'advance'; readonly ms: number }
   | { readonly type: 'clear' };
 
@@ -215,7 +240,7 @@ describe('a cache with cuckoo pre-checks under a flood of one filter hash', () =
     { maxCacheSize: 40, shardCount: 1, strategy: 'lru' as const, ttl: 0 },
     { maxCacheSize: 30, shardCount: 1, strategy: 'random' as const, ttl: 150 },
     { maxCacheSize: 48, shardCount: 2, strategy: 'fifo' as const, ttl: 0 },
-    { maxCacheSize: 48, shardCount: 3, strategy: 'lfu' as const, ttl: 300 },
+    { maxCacheSize: 72, shardCount: 3, strategy: 'lfu' as const, ttl: 300 }, // the flood's shard: 24 slots
   ])('agrees with a Map model, its events and its metrics, and replays; filters stay small (%o)', (config) => {
     const floodKeys = flood.slice(0, 96);
     const plainKeys = randomKeys('plain', 24, 8);
@@ -233,10 +258,10 @@ describe('a cache with cuckoo pre-checks under a flood of one filter hash', () =
       fc.property(fc.array(op, { minLength: 50, maxLength: 400, size: 'max' }), (ops) => {
         const filters = capture();
         const options = { ...config, bloom: true, filter: 'cuckoo' as const, seed: 7, latencySampleEvery: 0 };
-        const real = createVirtualCache<string, number>(options);
+        const real = createVirtualCache<Key, number>(options);
         const { cache } = real;
-        const model = new Map<string, number>();
-        const log: Command<string, number>[] = [];
+        const model = new Map<Key, number>();
+        const log: Command<Key, number>[] = [];
         cache.commands$.subscribe((command) => log.push(command));
         // The model learns the removals the cache chooses (evictions, expiries) from its
         // events; everything else it works out itself.
@@ -305,10 +330,10 @@ describe('a cache with cuckoo pre-checks under a flood of one filter hash', () =
     const filters = capture();
     const scheduler = new VirtualTimeScheduler();
     const options = { maxCacheSize: 100, bloom: true, filter: 'cuckoo' as const, scheduler, latencySampleEvery: 0 };
-    const cache = new Cache<string, number>(options);
-    const log: Command<string, number>[] = [];
+    const cache = new Cache<symbol, number>(options);
+    const log: Command<symbol, number>[] = [];
     cache.commands$.subscribe((command) => log.push(command));
-    const evicted: string[] = [];
+    const evicted: symbol[] = [];
     cache.on('evict').subscribe(({ key }) => evicted.push(key));
     flood.forEach((key, i) => cache.set(key, i));
 

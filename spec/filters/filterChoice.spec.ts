@@ -127,6 +127,21 @@ describe('filter factories', () => {
     expect(() => filterFromKeys('nope' as 'xor', keys)).toThrow(/kind must be "bloom", "cuckoo" or "xor"/);
   });
 
+  it('builders refuse a null or misspelt option, naming it, instead of taking a default', () => {
+    const keys = ['a', 'b'];
+    for (const kind of FILTER_KINDS) {
+      expect(() => filterFromKeys(kind, keys, { probability: null as never })).toThrow(TypeError);
+      expect(() => filterFromKeys(kind, keys, { probability: null as never })).toThrow(/probability must be a number; got null/);
+      expect(() => filterFromKeys(kind, keys, { capacty: 10 } as never)).toThrow(/unknown option "capacty"/);
+    }
+    expect(() => XorFilter.build(keys, { fingerprintBits: null as never })).toThrow(/fingerprintBits must be 8 or 16; got null/);
+    expect(() => XorFilter.build(keys, { seed: null as never })).toThrow(/seed must be an integer; got null/);
+    expect(() => XorFilter.build(keys, { fingerprintbits: 16 } as never)).toThrow(/unknown option "fingerprintbits"/);
+    // A misspelt liveKeys would turn a growing filter into one that throws when full.
+    expect(() => new CuckooFilter(4, 0.01, { livekeys: () => keys } as never)).toThrow(/unknown option "livekeys"/);
+    expect(() => xorFingerprintBits('0.01' as never)).toThrow(TypeError);
+  });
+
   it('xorFingerprintBits: 8 bits while 1/256 is enough, else 16', () => {
     expect(xorFingerprintBits(0.5)).toBe(8);
     expect(xorFingerprintBits(1 / 256)).toBe(8);

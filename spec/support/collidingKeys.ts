@@ -1,7 +1,7 @@
 /**
- * Keys crafted to share one cuckoo-filter hash (FNV-1a under the filter's seed, finished
- * by a bijection): anyone who chooses keys can make thousands. Such keys have the same
- * fingerprint and the same two buckets at every table size.
+ * Keys crafted to share the cuckoo filter's bucket hash (FNV-1a under the filter's seed,
+ * finished by a bijection): anyone who chooses keys can make thousands. Such keys share
+ * their first bucket at every table size; their fingerprints come from a second hash.
  *
  * @module
  */
@@ -50,7 +50,7 @@ function collision(state: number): readonly [string, string, number] {
   }
 }
 
-/** `2^rounds` distinct strings starting with `prefix` that share one cuckoo filter hash. */
+/** `2^rounds` distinct strings starting with `prefix` that share the cuckoo filter's bucket hash. */
 export function collidingKeys(prefix: string, rounds: number): string[] {
   let state = fnv((FNV_OFFSET ^ CUCKOO_KEY_SEED) >>> 0, prefix);
   let keys = [prefix];

@@ -28,15 +28,15 @@
  * that grows with the shard (30–45 ms at 100k keys, blocking the event loop and so
  * every subscriber). The counting filter's cost, ~9.6 bytes per key at p = 0.01, is
  * small next to a cache entry and predictable, and its operations are O(k) every
- * time. About 170 ns of each operation is the two `hashKey` calls on ~20-character
- * keys, so neither design's bit twiddling is the bottleneck.
+ * time. Most of each operation is hashing the key (two hashes in one pass over a
+ * string's characters, `hashKeyPair`), so neither design's bit twiddling is the bottleneck.
  *
  * @module
  */
 
 import type { MembershipFilter } from './membershipFilter.js';
 import { describe } from '../errors.js';
-import { hashKey } from '../keys/hashKey.js';
+import { hashKeyPair, hashPair } from '../keys/hashKey.js';
 import { bloomParameters, primeAtLeast } from './bloomMath.js';
 
 // Neither is 0: shardOf() routes with seed 0, so every key in a shard shares the value
@@ -118,8 +118,9 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
     // (Kirsch–Mitzenmacher) over a composite m missed p by up to 10× in small filters
     // (a step sharing a factor with m walks a short cycle); this is on target at every
     // size (BENCHMARKS.md, "Membership filters").
-    let index = hashKey(key, SEED_1) % m;
-    let step = 1 + (hashKey(key, SEED_2) % (m - 1));
+    hashKeyPair(key, SEED_1, SEED_2);
+    let index = hashPair[0]! % m;
+    let step = 1 + (hashPair[1]! % (m - 1));
     let bump = 0;
     for (let i = this.#hashes; i > 0; i--) {
       const count = counters[index]!;
@@ -141,8 +142,9 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
   remove(key: K): void {
     const counters = this.#counters;
     const m = counters.length;
-    let index = hashKey(key, SEED_1) % m;
-    let step = 1 + (hashKey(key, SEED_2) % (m - 1));
+    hashKeyPair(key, SEED_1, SEED_2);
+    let index = hashPair[0]! % m;
+    let step = 1 + (hashPair[1]! % (m - 1));
     let bump = 0;
     for (let i = this.#hashes; i > 0; i--) {
       const count = counters[index]!;
@@ -165,8 +167,9 @@ export class CountingBloomFilter<K = unknown> implements MembershipFilter<K> {
   mightContain(key: K): boolean {
     const counters = this.#counters;
     const m = counters.length;
-    let index = hashKey(key, SEED_1) % m;
-    let step = 1 + (hashKey(key, SEED_2) % (m - 1));
+    hashKeyPair(key, SEED_1, SEED_2);
+    let index = hashPair[0]! % m;
+    let step = 1 + (hashPair[1]! % (m - 1));
     let bump = 0;
     for (let i = this.#hashes; i > 0; i--) {
       if (counters[index] === 0) return false;
@@ -262,8 +265,9 @@ export class RebuildingBloomFilter<K = unknown> implements MembershipFilter<K> {
   add(key: K): void {
     const words = this.#words;
     const m = this.#bits;
-    let index = hashKey(key, SEED_1) % m;
-    let step = 1 + (hashKey(key, SEED_2) % (m - 1));
+    hashKeyPair(key, SEED_1, SEED_2);
+    let index = hashPair[0]! % m;
+    let step = 1 + (hashPair[1]! % (m - 1));
     let bump = 0;
     for (let i = this.#hashes; i > 0; i--) {
       words[index >>> 5]! |= 1 << (index & 31);
@@ -296,8 +300,9 @@ export class RebuildingBloomFilter<K = unknown> implements MembershipFilter<K> {
   mightContain(key: K): boolean {
     const words = this.#words;
     const m = this.#bits;
-    let index = hashKey(key, SEED_1) % m;
-    let step = 1 + (hashKey(key, SEED_2) % (m - 1));
+    hashKeyPair(key, SEED_1, SEED_2);
+    let index = hashPair[0]! % m;
+    let step = 1 + (hashPair[1]! % (m - 1));
     let bump = 0;
     for (let i = this.#hashes; i > 0; i--) {
       if ((words[index >>> 5]! & (1 << (index & 31))) === 0) return false;

@@ -20,11 +20,14 @@
  *   for `n` keys would then sit anywhere between 48 % and 95 % load, up to twice the
  *   memory. Here `i2 = (hash(f) − i1) mod m`, which is also its own inverse
  *   (`(hash(f) − i2) mod m = i1`) and works for any bucket count `m`.
- * - **One key hash per operation.** Bucket and fingerprint both come from one 32-bit
- *   `hashKey` (the bucket from its high bits, the fingerprint from a remix), where the
- *   bloom filter needs two. The price: a stranger whose 32-bit hash equals a member's is
- *   always a false positive, which adds `n / 2^32` to the rate (2.3e-5 at 100,000 keys,
- *   negligible next to `2b / 2^f`).
+ * - **Two key hashes per operation** (as the bloom and xor filters): the bucket comes
+ *   from one 32-bit `hashKey`, the fingerprint from another with its own seed. With one
+ *   hash for both, a stranger whose 32-bit hash equals a member's would always be a false
+ *   positive, adding `n / 2^32` to the rate: 2.3e-5 at 100,000 keys, but 4.7e-4 at two
+ *   million, 1.4 × a target of 0.001 and 4 × the smallest target. Keys whose first
+ *   hashes are equal (crafted ones included) differ in their fingerprints and so in
+ *   their second buckets: where two shared buckets and the stash held 16 of them, a
+ *   crafted set now needs hundreds (a share of the 2^f fingerprints) to fill one.
  * - **Bounded kicks, no key ever lost.** An insert that finds both buckets full evicts
  *   a random resident and moves it to its other bucket, at most 500 times. If the last
  *   evicted fingerprint still has no place, it goes to a small **stash** (8 entries,
@@ -38,9 +41,9 @@
  *   half full it is honestly crowded: the filter rebuilds itself once with twice the
  *   buckets from the owner's live keys. Random keys do not, in practice, fill the
  *   stash of a table less than half full; keys that do are piling onto a few buckets,
- *   typically keys whose 32-bit hashes are equal (cheap to make: the hash is FNV-1a,
- *   and cache keys may come from an attacker), which share both buckets and the
- *   fingerprint at every size: doubling would only allocate, up to 2^31 bits, and then
+ *   keys whose two hashes are both equal (unique symbols of one description hash alike;
+ *   cache keys may come from an attacker, and the hash is FNV-1a, not a keyed hash),
+ *   which share both buckets and the fingerprint at every size: doubling would only allocate, up to 2^31 bits, and then
  *   fail. Such a key goes to an **exact overflow** instead, a `Map` from key to count,
  *   consulted by lookups while it is not empty and emptied by `remove` and `clear`. A
  *   rebuild that cannot place a key sends it there too, so one `add` doubles at most
@@ -57,9 +60,9 @@
  * @module
  */
 
-import { describe } from '../errors.js';
+import { describe, knownOptions } from '../errors.js';
 import { checkFilterArguments, checkFilterBits, MAX_FILTER_BITS } from './filterArguments.js';
-import { hashKey, mix32, sameValueZero } from '../keys/hashKey.js';
+import { hashKeyPair, hashPair, mix32, sameValueZero } from '../keys/hashKey.js';
 import type { MembershipFilter } from './membershipFilter.js';
 
 const PREFIX = 'macho/cuckoo: ';
@@ -82,7 +85,7 @@ const TWO_TO_MINUS_32 = 2 ** -32;
 // Not 0: shardOf() routes with seed 0, so every key of a shard shares hashKey(key, 0)
 // modulo the shard count, and bucket indices taken from it would be skewed.
 const KEY_SEED = 0x3c6ef372;
-const FINGERPRINT_SALT = 0x5bd1e995;
+const FINGERPRINT_SEED = 0x1f83d9ab;
 const ALTERNATE_SALT = 0x27d4eb2f;
 
 /**
@@ -154,9 +157,12 @@ export interface CuckooFilterOptions<K> {
    * Yields the owner's current members. When given, `add` never throws: a key that
    * cannot be stored makes the filter rebuild itself with twice the buckets from these
    * keys if the table is at least half full, and otherwise goes to a small exact
-   * overflow (see {@link CuckooFilter.overflowed}). It must yield every key added and
-   * not removed (the key being added may be among them or not). A cache shard passes
-   * its index's keys.
+   * overflow (see {@link CuckooFilter.overflowed}). It must yield the members as they
+   * are once the `add` under way is done: every key added and not removed, as many
+   * times as it was added (the filter is a multiset), the key being added included. A
+   * key it does not yield at all is added once, so an owner that records a key only
+   * after adding it (and adds each key once) works too. A cache shard passes its
+   * index's keys, which hold the new key already.
    */
   readonly liveKeys?: () => Iterable<K>;
   /** Seed of the generator that picks which fingerprint to evict. Default `1`. */
@@ -168,9 +174,9 @@ function bucketOf(hash: number, buckets: number): number {
   return (hash * buckets * TWO_TO_MINUS_32) | 0;
 }
 
-// A fingerprint in 1 … mask: 0 marks an empty slot.
+// A fingerprint in 1 … mask (0 marks an empty slot), from the key's second hash.
 function fingerprintOf(hash: number, mask: number): number {
-  return 1 + ((mix32((hash ^ FINGERPRINT_SALT) >>> 0) * mask * TWO_TO_MINUS_32) | 0);
+  return 1 + ((hash * mask * TWO_TO_MINUS_32) | 0);
 }
 
 // The other bucket of a fingerprint in `bucket`: (hash(f) − bucket) mod m, its own inverse.
@@ -182,8 +188,7 @@ function alternateOf(bucket: number, fingerprint: number, buckets: number): numb
 /**
  * A cuckoo filter: a {@link MembershipFilter} with deletion, about `f / 0.95` bits per
  * key at capacity (10.5 at `p = 0.01`, against 9.6 for an ideal bloom filter that cannot
- * delete and 77 for the counting bloom filter that can), one key hash per operation,
- * and no allocation per call.
+ * delete and 77 for the counting bloom filter that can), and no allocation per call.
  *
  * Adding the same key twice stores two fingerprints (a multiset, like the counting bloom
  * filter); remove it as many times.
@@ -232,9 +237,7 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
    */
   constructor(capacity: number, probability: number, options: CuckooFilterOptions<K> = {}) {
     const { fingerprintBits, buckets, bits } = cuckooParameters(capacity, probability);
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${PREFIX}options must be an object; got ${describe(options)}`);
-    }
+    knownOptions('macho/cuckoo', options, ['liveKeys', 'seed']);
     const { liveKeys, seed = 1 } = options;
     if (liveKeys !== undefined && typeof liveKeys !== 'function') {
       throw new TypeError(`${PREFIX}liveKeys must be a function; got ${describe(liveKeys)}`);
@@ -347,9 +350,9 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
    */
   tryAdd(key: K): boolean {
     const buckets = this.#buckets;
-    const hash = hashKey(key, KEY_SEED);
-    const fingerprint = fingerprintOf(hash, this.#mask);
-    const first = bucketOf(hash, buckets);
+    hashKeyPair(key, KEY_SEED, FINGERPRINT_SEED);
+    const fingerprint = fingerprintOf(hashPair[1]!, this.#mask);
+    const first = bucketOf(hashPair[0]!, buckets);
     const second = alternateOf(first, fingerprint, buckets);
     if (this.#place(first, fingerprint) || this.#place(second, fingerprint)) {
       this.#count++;
@@ -377,9 +380,9 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     // key would leave the overflow holding a key that has left.
     if (this.#overflowCount !== 0 && this.#forgetExact(key)) return true;
     const buckets = this.#buckets;
-    const hash = hashKey(key, KEY_SEED);
-    const fingerprint = fingerprintOf(hash, this.#mask);
-    const first = bucketOf(hash, buckets);
+    hashKeyPair(key, KEY_SEED, FINGERPRINT_SEED);
+    const fingerprint = fingerprintOf(hashPair[1]!, this.#mask);
+    const first = bucketOf(hashPair[0]!, buckets);
     if (this.#erase(first, fingerprint) || this.#erase(alternateOf(first, fingerprint, buckets), fingerprint)) {
       this.#count--;
       if (this.#stashCount !== 0) this.#drainStash();
@@ -407,9 +410,9 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
    */
   mightContain(key: K): boolean {
     const buckets = this.#buckets;
-    const hash = hashKey(key, KEY_SEED);
-    const fingerprint = fingerprintOf(hash, this.#mask);
-    const first = bucketOf(hash, buckets);
+    hashKeyPair(key, KEY_SEED, FINGERPRINT_SEED);
+    const fingerprint = fingerprintOf(hashPair[1]!, this.#mask);
+    const first = bucketOf(hashPair[0]!, buckets);
     if (this.#holds(first, fingerprint)) return true;
     const second = alternateOf(first, fingerprint, buckets);
     if (this.#holds(second, fingerprint)) return true;
@@ -540,8 +543,10 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
   }
 
   // The table is crowded: rebuild it once with `buckets` (twice as many) from the
-  // owner's live keys, then add `key`. A key the new table cannot place (equal hashes
-  // again) goes to the exact overflow rather than into another doubling.
+  // owner's live keys, which hold `key` (every copy, as for any key) or, if the owner
+  // records it only later, not at all: then it is added once. A key the new table
+  // cannot place (equal hashes again) goes to the exact overflow rather than into
+  // another doubling.
   #grow(key: K, buckets: number, liveKeys: () => Iterable<K>): void {
     const words = new Uint32Array(Math.ceil((buckets * CUCKOO_BUCKET_SIZE * this.fingerprintBits) / 32));
     try {
@@ -551,10 +556,12 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
       this.#stashCount = 0;
       this.#overflow.clear();
       this.#overflowCount = 0;
+      let yielded = false;
       for (const live of liveKeys()) {
-        if (!sameValueZero(live, key) && !this.tryAdd(live)) this.#keepExactly(live);
+        if (sameValueZero(live, key)) yielded = true;
+        if (!this.tryAdd(live)) this.#keepExactly(live);
       }
-      if (!this.tryAdd(key)) this.#keepExactly(key);
+      if (!yielded && !this.tryAdd(key)) this.#keepExactly(key);
       this.#growths++;
     } catch (error) {
       // Half rebuilt: some live keys are missing. "Maybe" for everything is useless but

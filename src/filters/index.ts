@@ -14,7 +14,7 @@
  * @module
  */
 
-import { describe } from '../errors.js';
+import { describe, knownOptions } from '../errors.js';
 import { CountingBloomFilter, createBloomFilter } from './bloomFilter.js';
 import { CuckooFilter, FilterCapacityError } from './cuckooFilter.js';
 import { checkFilterArguments } from './filterArguments.js';
@@ -94,13 +94,17 @@ export function createShardFilter<K>(
  * The XOR fingerprint width that reaches false-positive rate `probability`: 8 bits
  * (1/256) when `probability ≥ 1/256`, else 16 bits (1/65,536).
  *
- * @throws RangeError if `probability` is not in [1/65,536, 1).
+ * @throws TypeError if `probability` is not a number; RangeError if it is not in
+ *   [1/65,536, 1).
  * @example
  * xorFingerprintBits(0.01);  // 8: 1/256 ≈ 0.0039 is already below 0.01
  * xorFingerprintBits(0.001); // 16
  */
 export function xorFingerprintBits(probability: number): XorFingerprintBits {
-  if (typeof probability !== 'number' || !(probability >= 2 ** -16 && probability < 1)) {
+  if (typeof probability !== 'number') {
+    throw new TypeError(`macho/xor: probability must be a number; got ${describe(probability)}`);
+  }
+  if (!(probability >= 2 ** -16 && probability < 1)) {
     throw new RangeError(
       `macho/xor: probability must be from 1/65536 (xor16) to 1 (exclusive); got ${describe(probability)}`,
     );
@@ -179,12 +183,11 @@ function buildFilter<K>(
   if (!isFilterKind(kind)) {
     throw new RangeError(`macho/filters: kind must be "bloom", "cuckoo" or "xor"; got ${describe(kind)}`);
   }
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`macho/filters: options must be an object; got ${describe(options)}`);
-  }
+  knownOptions('macho/filters', options, ['probability', 'capacity']);
   // Checked for every kind, though 'xor' ignores it: a bad value is a mistake either way.
   if (options.capacity !== undefined) checkFilterArguments('macho/filters: ', options.capacity, 0);
-  const probability = options.probability ?? 0.01;
+  // `=== undefined`, not `??`: a null is a mistake to report, not a default to take.
+  const probability = options.probability === undefined ? 0.01 : options.probability;
   if (kind === 'xor') return XorFilter.build(keys, { fingerprintBits: xorFingerprintBits(probability) });
   if (keys === null || typeof keys !== 'object' || typeof (keys as Partial<Iterable<K>>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`macho/filters: keys must be an iterable of keys; got ${describe(keys)}`);

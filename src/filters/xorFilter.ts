@@ -26,8 +26,8 @@
  * @module
  */
 
-import { describe } from '../errors.js';
-import { hashKey, mix32 } from '../keys/hashKey.js';
+import { describe, knownOptions } from '../errors.js';
+import { hashKeyPair, hashPair, mix32 } from '../keys/hashKey.js';
 import type { MembershipFilter } from './membershipFilter.js';
 
 const PREFIX = 'macho/xor: ';
@@ -103,8 +103,9 @@ function hashPairs<K>(keys: Iterable<K>): Uint32Array {
   const list = Array.isArray(keys) ? (keys as K[]) : Array.from(keys);
   const pairs = new Uint32Array(2 * list.length);
   for (let i = 0; i < list.length; i++) {
-    pairs[2 * i] = hashKey(list[i], LOW_SEED);
-    pairs[2 * i + 1] = hashKey(list[i], HIGH_SEED);
+    hashKeyPair(list[i], LOW_SEED, HIGH_SEED);
+    pairs[2 * i] = hashPair[0]!;
+    pairs[2 * i + 1] = hashPair[1]!;
   }
   // Sorted as 64-bit words (native, no BigInt per key), equal pairs become neighbours.
   const sorted = new BigUint64Array(pairs.buffer).sort();
@@ -233,11 +234,10 @@ export class XorFilter<K = unknown> implements MembershipFilter<K> {
    * const xor16 = XorFilter.build(userIds, { fingerprintBits: 16 }); // ≈ 19.7 bits per key
    */
   static build<K>(keys: Iterable<K>, options: XorFilterOptions = {}): XorFilter<K> {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${PREFIX}options must be an object; got ${describe(options)}`);
-    }
-    const bits = checkBits(options.fingerprintBits ?? 8);
-    const seed = options.seed ?? 1;
+    knownOptions('macho/xor', options, ['fingerprintBits', 'seed']);
+    // `=== undefined`, not `??`: a null is a mistake to report, not a default to take.
+    const bits = checkBits(options.fingerprintBits === undefined ? 8 : options.fingerprintBits);
+    const seed = options.seed === undefined ? 1 : options.seed;
     if (!Number.isInteger(seed)) throw new TypeError(`${PREFIX}seed must be an integer; got ${describe(seed)}`);
     const filter = new XorFilter<K>(bits, seed);
     filter.rebuild(keys);
@@ -284,8 +284,9 @@ export class XorFilter<K = unknown> implements MembershipFilter<K> {
    */
   mightContain(key: K): boolean {
     if (this.#size === 0) return false;
-    const high = hashKey(key, HIGH_SEED);
-    const low = hashKey(key, LOW_SEED);
+    hashKeyPair(key, LOW_SEED, HIGH_SEED);
+    const low = hashPair[0]!;
+    const high = hashPair[1]!;
     locate(high, low, this.#seed, this.#segment);
     const fingerprints = this.#fingerprints;
     return (fingerprints[cell0]! ^ fingerprints[cell1]! ^ fingerprints[cell2]!) === fingerprintOf(high, low, this.#mask);
