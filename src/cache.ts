@@ -203,6 +203,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * const copy = Cache.replay(log, options);
    */
   static replay<K = unknown, V = unknown>(log: Iterable<Command<K, V>>, options: NoInfer<CacheOptions<K>> = {}): Cache<K, V> {
+    if (typeof (log as Partial<Iterable<unknown>> | null | undefined)?.[Symbol.iterator] !== 'function' || typeof log === 'string')
+      throw new TypeError(`macho: Cache.replay() takes an iterable of commands (an array, a generator); got ${describe(log)}`);
     const cache = new Cache<K, V>(options);
     let index = 0;
     try {

@@ -1,6 +1,6 @@
 import type { Command } from './commands.js';
 import { COMMAND_TYPES } from './commands.js';
-import { describe, InvalidCommandError } from './errors.js';
+import { describe, InvalidCommandError, messageOf } from './errors.js';
 
 // The fields of each type: the rest are left out of the copy that is applied and logged,
 // so that execute() logs what the method it stands for would.
@@ -46,8 +46,13 @@ export function checkedCommand(command: unknown, shardCount: number, index?: num
   if (typeof command !== 'object' || command === null) return fail(`expected an object, got ${describe(command)}`);
   // Own fields only, read once: what is checked here is what is applied and logged.
   const c: Record<string, unknown> = {};
-  for (const field of Reflect.ownKeys(command))
-    if (COMMAND_FIELDS.has(field)) c[field as string] = (command as Record<PropertyKey, unknown>)[field];
+  try {
+    for (const field of Reflect.ownKeys(command))
+      if (COMMAND_FIELDS.has(field)) c[field as string] = (command as Record<PropertyKey, unknown>)[field];
+  } catch (error) {
+    // A throwing getter, a revoked Proxy: a command that cannot be read is malformed.
+    return fail(`its fields could not be read: ${messageOf(error)}`);
+  }
   if (!COMMAND_TYPES.includes(c.type as Command['type']))
     return fail(`unknown type ${describe(c.type)}; expected one of ${COMMAND_TYPES.join(', ')}`);
   if (typeof c.at !== 'number' || !Number.isFinite(c.at)) return fail(`"at" must be a finite number, got ${describe(c.at)}`);
@@ -59,6 +64,9 @@ export function checkedCommand(command: unknown, shardCount: number, index?: num
       if (c.value === undefined) fail('a set needs a "value"');
       if (c.ttl !== undefined && !(typeof c.ttl === 'number' && c.ttl >= 0))
         fail(`"ttl" must be a number of ms ≥ 0, got ${describe(c.ttl)}`);
+      // Logged as set() logs it: "never" is 0, which survives JSON (Infinity would
+      // become null, and the saved log could not be replayed).
+      if (c.ttl === Infinity) c.ttl = 0;
       break;
     case 'update':
       if (!('key' in c)) fail('an update needs a "key"');

@@ -117,7 +117,9 @@ describe('Cache.replay: examples', () => {
     cache.set('a', 1, { ttl: Infinity });
     cache.set('b', 2, { ttl: 10 });
     cache.set('c', 3);
+    cache.execute({ type: 'set', key: 'd', value: 4, ttl: Infinity, at: 0 }); // logged as set() logs it
     for (const command of log) expect(Object.isFrozen(command)).toBe(true);
+    expect(log[3]).toEqual({ type: 'set', key: 'd', value: 4, ttl: 0, at: 0 });
     const parsed = JSON.parse(JSON.stringify(log)) as Command<string, number>[];
     advance(scheduler, 1_000);
     const copy = Cache.replay(parsed, { ttl: 50, scheduler: virtualClock() });
@@ -127,6 +129,7 @@ describe('Cache.replay: examples', () => {
       { key: 'a', value: 1, shard: 0 },
       { key: 'b', value: 2, shard: 0, expiresAt: 10 },
       { key: 'c', value: 3, shard: 0, expiresAt: 50 },
+      { key: 'd', value: 4, shard: 0 },
     ]);
   });
 });
@@ -149,6 +152,11 @@ describe('Cache.replay: corrupt logs', () => {
     ['an update without a value', { type: 'update', key: 'a', at: 3 }, /"value"/],
     ['a set without a value', { type: 'set', key: 'a', at: 3 }, /"value"/],
     ['not an object', null, /expected an object/],
+    [
+      'a command whose fields cannot be read',
+      new Proxy({}, { ownKeys: () => { throw new Error('revoked'); } }),
+      /its fields could not be read: revoked/,
+    ],
   ];
 
   it.each(corrupt)('refuses %s, naming the position, and leaks no timer', (_, bad, message) => {
@@ -166,6 +174,13 @@ describe('Cache.replay: corrupt logs', () => {
     expect((error as InvalidCommandError).command).toBe(bad);
     // The half-built cache armed an expiry timer for 'a'; it must not outlive the failure.
     expect(pendingActions(scheduler)).toBe(0);
+  });
+
+  it('refuses a log that is not iterable with a TypeError naming Cache.replay, building no cache', () => {
+    for (const bad of [null, 42, { 0: { type: 'clear', at: 0 }, length: 1 }, 'clear']) {
+      expect(() => Cache.replay(bad as never)).toThrow(TypeError);
+      expect(() => Cache.replay(bad as never)).toThrow(/^macho: Cache\.replay\(\) takes an iterable of commands/);
+    }
   });
 
   it('refuses a corrupt first command too', () => {
