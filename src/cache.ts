@@ -1,5 +1,5 @@
 import type { Draft } from 'immer';
-import { Immer, enableMapSet, isDraftable } from 'immer';
+import { Immer, enableMapSet, freeze, isDraftable } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer } from 'rxjs';
 import type { Command } from './commands.js';
@@ -34,9 +34,11 @@ import { reportError } from './stream/reportError.js';
 // plugins are global to the immer module, and enabling one changes nothing else).
 enableMapSet();
 // Our own instance: immer is usually deduplicated with the application's, whose
-// setAutoFreeze(false) would otherwise make update()'s values mutable, and a value
-// mutated through peek() would change snapshots taken before.
-const immer = new Immer({ autoFreeze: true });
+// setAutoFreeze settings must not decide whether update()'s values are frozen (a value
+// mutated through peek() would change snapshots taken before). Auto-freezing is off
+// because immer freezes an unchanged base too: a recipe that changes nothing would
+// freeze the caller's own object. update() freezes what it writes itself.
+const immer = new Immer({ autoFreeze: false });
 
 /** Per-entry options of `set`. */
 export interface SetOptions {
@@ -336,7 +338,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   /**
    * Changes the value of a live entry with an immer recipe, keeping its expiry. The new
-   * value is immutable (immer freezes it). A recipe that changes nothing is not a write.
+   * value is deeply frozen, with the parts it shares with the old value (immer's
+   * structural sharing), which you may still hold. A recipe that changes nothing is not a
+   * write, and freezes nothing.
    * @returns the new value, or `undefined` if `key` has no live entry.
    * @example
    * cache.update('user:1', (user) => { user.visits += 1; });
@@ -371,6 +375,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#delete(key, 'update');
       return undefined;
     }
+    freeze(next, true); // draftable values only, as immer's autoFreeze would
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
     if (this.#loads.size !== 0) this.#loads.supersede(key);

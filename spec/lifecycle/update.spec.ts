@@ -106,6 +106,9 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(log).toEqual([]);
     expect(cache.metrics().sets).toBe(1);
     expect(cache.snapshot()).toBe(snapshot);
+    // Nor does it touch the caller's object: it stays as mutable as it was stored.
+    expect(Object.isFrozen(user)).toBe(false);
+    expect(Object.isFrozen(user.tags)).toBe(false);
   });
 
   it('a recipe that changes nothing but writes or deletes the key itself returns what it left', () => {
@@ -164,6 +167,16 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(cache.disposed).toBe(true);
   });
 
+  it('freezes the parts the new value shares with the old one (structural sharing), as documented', () => {
+    const cache = new Cache<string, { n: number; nested: { b: number } }>({ ttl: 0 });
+    const mine = { n: 1, nested: { b: 1 } };
+    cache.set('k', mine);
+    const next = cache.update('k', (draft) => void (draft.n += 1))!;
+    expect(next.nested).toBe(mine.nested); // shared, not copied
+    expect(Object.isFrozen(next.nested)).toBe(true);
+    expect(Object.isFrozen(mine)).toBe(false); // the old root is not part of the new value
+  });
+
   it("freezes its values whatever the application set on immer's own instance", () => {
     const { cache } = setup();
     cache.set('u', { name: 'ada', visits: 0, tags: [] });
@@ -177,6 +190,11 @@ describe('lifecycle: update(key, recipe)', () => {
     } finally {
       setAutoFreeze(true);
     }
+    // …and the other way round: the app's autoFreeze does not freeze what a no-op touches.
+    const user: User = { name: 'bob', visits: 0, tags: [] };
+    cache.set('v', user);
+    cache.update('v', () => {});
+    expect(Object.isFrozen(user)).toBe(false);
   });
 
   it('is logged as an update command that replays to the same state', () => {
