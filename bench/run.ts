@@ -44,6 +44,12 @@ const QUICK_SHORT_TTL_MS = 1;
 const BUDGET_SECONDS = 10;
 const QUICK_BUDGET_SECONDS = 2;
 
+/** What `--workload` accepts: the throughput workloads, then the other sections. */
+const WORKLOAD_NAMES: readonly string[] = [...WORKLOADS.map((w) => w.name), ...SECTIONS];
+
+/** `--help`: the flags, then the names `--workload` takes (the list USAGE points to). */
+const HELP = `${USAGE}\n\nWorkloads and sections: ${WORKLOAD_NAMES.join(', ')}.`;
+
 async function main(flags: Flags): Promise<number> {
   const sizes = flags.quick ? QUICK_SIZES : FULL_SIZES;
   const rounds = flags.rounds ?? (flags.quick ? 1 : DEFAULT_ROUNDS);
@@ -52,7 +58,7 @@ async function main(flags: Flags): Promise<number> {
   const progress = (line: string): void =>
     void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 
-  const known = [...WORKLOADS.map((w) => w.name), ...SECTIONS];
+  const known = WORKLOAD_NAMES;
   const unknown = flags.workloads.filter((w) => !known.includes(w));
   if (unknown.length > 0) throw new UsageError(`unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const wanted = (name: string): boolean => flags.workloads.length === 0 || flags.workloads.includes(name);
@@ -174,12 +180,12 @@ async function main(flags: Flags): Promise<number> {
 try {
   const flags = parseFlags(process.argv.slice(2));
   if (flags.help) {
-    console.log(USAGE);
+    console.log(HELP);
     process.exitCode = 0;
   } else process.exitCode = await main(flags);
 } catch (error) {
   if (error instanceof UsageError) {
-    console.error(`bench: ${error.message}\n\n${USAGE}`);
+    console.error(`bench: ${error.message}\n\n${HELP}`);
     process.exitCode = 2;
   } else throw error;
 }
