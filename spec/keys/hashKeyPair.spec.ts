@@ -21,4 +21,23 @@ describe('hashKeyPair', () => {
       { numRuns: 2_000 },
     );
   });
+
+  it('is right even when hashing the key runs code that hashes another key (a patched toString)', () => {
+    const original = Object.getOwnPropertyDescriptor(BigInt.prototype, 'toString')!;
+    Object.defineProperty(BigInt.prototype, 'toString', {
+      ...original,
+      value(this: bigint, ...args: unknown[]) {
+        hashKeyPair('someone else', 7, 8); // a logging hook that checks a filter, say
+        return (original.value as (...a: unknown[]) => string).apply(this, args);
+      },
+    });
+    try {
+      hashKeyPair(5n, 1, 2);
+      const got = [hashPair[0], hashPair[1]];
+      Object.defineProperty(BigInt.prototype, 'toString', original);
+      expect(got).toEqual([hashKey(5n, 1), hashKey(5n, 2)]);
+    } finally {
+      Object.defineProperty(BigInt.prototype, 'toString', original);
+    }
+  });
 });

@@ -119,8 +119,12 @@ export function hashKeyPair(key: unknown, seedA: number, seedB: number): void {
     hashPair[0] = mix32(a);
     hashPair[1] = mix32(b);
   } else {
-    hashPair[0] = hashKey(key, seedA);
-    hashPair[1] = hashKey(key, seedB);
+    // Both into locals first: hashing a bigint, symbol or object can run user code (a
+    // patched toString or WeakMap method) that hashes another key through here.
+    const a = hashKey(key, seedA);
+    const b = hashKey(key, seedB);
+    hashPair[0] = a;
+    hashPair[1] = b;
   }
 }
 
