@@ -32,6 +32,18 @@ describe('Cache: the public contract in brief', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('clears a cache of the largest capacity without touching the slots it never used', () => {
+    // clear() emptied the whole entry array: a fatal out-of-memory at 2^30 entries.
+    const cache = new Cache<number, number>({ maxCacheSize: 2 ** 30, ttl: 0 });
+    for (let i = 0; i < 1_000; i++) cache.set(i, i);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.get(1)).toBeUndefined();
+    cache.set(1, 1);
+    expect(cache.get(1)).toBe(1);
+    cache.dispose();
+  });
+
   it('evicts the least recently used key, as lru-cache does', () => {
     const cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 0, scheduler: virtual() });
     const evicted: string[] = [];

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { s3fifoPolicy } from 'macho';
+import { Cache, s3fifoPolicy } from 'macho';
 import type { EvictionRule } from '../support/frequencyModels.js';
 import { policyCache, policyCommands, runModel, S3FifoModel } from '../support/frequencyModels.js';
 import { advance } from '../support/models.js';
@@ -170,6 +170,16 @@ describe("strategy 's3fifo'", () => {
     cache.set('c', 3); // main over its share (0): a loses its access, then goes
     expect(evicted).toEqual(['a', 'b', 'a']);
     expect([...cache.keys()]).toEqual(['c']);
+  });
+
+  it('takes the largest capacity the cache allows without allocating for slots it never uses', () => {
+    // Its ghost keys were a packed array of `capacity` undefined: a fatal, uncatchable
+    // out-of-memory at 2^30, where every other built-in builds at once.
+    const cache = new Cache<number, number>({ maxCacheSize: 2 ** 30, strategy: 's3fifo', ttl: 0 });
+    for (let i = 0; i < 1_000; i++) cache.set(i, i);
+    expect(cache.size).toBe(1_000);
+    expect(cache.get(1)).toBe(1);
+    cache.dispose();
   });
 
   it('chooses a victim without removing it, and only occupied slots (direct policy calls)', () => {

@@ -177,7 +177,10 @@ export function s3fifoPolicy({ capacity, keyOf }: PolicyContext): EvictionPolicy
  */
 class GhostKeys {
   readonly #placeOf = new Map<unknown, number>();
-  readonly #keys: unknown[];
+  // Grown as places are first used, not allocated up front: a packed array of
+  // `capacity` holes filled with undefined is a fatal out-of-memory at 2^30, where the
+  // typed arrays below only reserve pages that are never touched.
+  readonly #keys: unknown[] = [];
   readonly #arrivals: SlotList; // front: the newest ghost
   readonly #free: Uint32Array;
   readonly #capacity: number;
@@ -186,7 +189,6 @@ class GhostKeys {
 
   constructor(capacity: number) {
     this.#capacity = capacity;
-    this.#keys = new Array<unknown>(capacity).fill(undefined);
     this.#arrivals = new SlotList(capacity);
     this.#free = new Uint32Array(capacity);
   }
@@ -218,7 +220,7 @@ class GhostKeys {
   /** Forgets every ghost. */
   clear(): void {
     this.#placeOf.clear();
-    this.#keys.fill(undefined);
+    this.#keys.length = 0;
     this.#arrivals.clear();
     this.#freeCount = 0;
     this.#fresh = 0;

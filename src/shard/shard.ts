@@ -234,7 +234,9 @@ export class Shard<K, V> {
   clear(at: number): void {
     const count = this.#index.size;
     this.#index.clear();
-    this.#entries.fill(undefined);
+    // Only the slots ever used hold anything: bounded by them, not by the capacity (at a
+    // capacity of 2^30 a whole-array fill is a fatal out-of-memory).
+    this.#entries.fill(undefined, 0, STRIDE * this.#fresh);
     if (this.#expiry !== undefined && this.#expiry.size !== 0) {
       this.#expiry.clear();
       this.#onNoExpiry();
