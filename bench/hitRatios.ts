@@ -99,7 +99,7 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (flag === '--sizes')
       flags.sizes = list().map((text) => {
         const n = Number(text);
-        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--sizes takes integers ≥ 1; got "${text}"`);
+        if (!Number.isInteger(n) || n < 1 || n > 2 ** 30) throw new UsageError(`--sizes takes integers from 1 to 2^30 (what simulate() accepts); got "${text}"`);
         return n;
       });
     else throw new UsageError(`unknown flag ${arg}`);

@@ -127,6 +127,24 @@ describe('simulate', () => {
     expect(() => simulate(keys, { policies: ['lru'], sizes: [1], onProgress: 1 as never })).toThrow(/option "onProgress"/);
     expect(() => simulate({} as never, { policies: ['lru'], sizes: [1] })).toThrow(/takes a Trace/);
     expect(() => simulate(keys, { policies: ['lru'], sizes: [1], size: [2] } as never)).toThrow(/unknown option "size"/);
+    expect(() => simulate(keys, { policies: ['lru'], sizes: [1], mode: null as never })).toThrow(/option "mode"/);
+  });
+
+  it('reports a custom factory that returns nothing as the cache does, not as a factory that threw', () => {
+    const forgotten = (() => {}) as unknown as PolicyFactory; // a block body without `return`
+    expect(() => simulate([1, 2], { policies: [forgotten], sizes: [1] })).toThrow(/returned undefined, not a policy object/);
+    expect(() => simulate([1, 2], { policies: [forgotten], sizes: [1] })).not.toThrow(/threw/);
+  });
+
+  it('runs a size above the distinct keys at their count: same hits, no memory for slots never used', () => {
+    const keys = [1, 2, 3, 1, 2, 3, 4];
+    const names = Object.keys(BUILTIN_POLICIES) as StrategyName[];
+    // 2^30 entries would be gigabytes for the ghost-keeping policies (or throw for lirs).
+    const results = simulate(keys, { policies: [...names, OPTIMAL], sizes: [4, 2 ** 30] });
+    for (const r of results) {
+      expect(r.hits, `${r.policy} at ${r.size}`).toBe(3); // only first requests miss
+      expect([4, 2 ** 30]).toContain(r.size); // reported as asked
+    }
   });
 });
 
@@ -153,6 +171,16 @@ describe("Belady's optimal policy", () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('refuses a size below 1 or not an integer, and a next-use table of another type, naming them', () => {
+    const next = nextUses([1, 2, 1]);
+    // Size -1 used to spin forever: an empty heap never yields a live entry to evict.
+    for (const bad of [0, -1, -5, 1.5, NaN]) expect(() => optimalHits(next, bad)).toThrow(RangeError);
+    expect(() => optimalHits(next, '2' as never)).toThrow(TypeError);
+    expect(() => optimalHits([2, 3, 4] as never, 1)).toThrow(/takes the Int32Array nextUses\(\) returns/);
+    expect(() => nextUses('121' as never)).toThrow(TypeError);
+    expect(optimalHits(next, 2 ** 30)).toBe(1); // a huge size needs no huge heap
   });
 
   it('survives many hits between evictions (stale heap entries compacted)', () => {

@@ -83,6 +83,28 @@ describe('parseTrace', () => {
     expect(() => parseTrace([{}] as never)).toThrow(/neither a number nor a string/);
   });
 
+  it('names the entry of a list that is not a key, by position, whatever it is', () => {
+    const cases: Array<[unknown[], RegExp]> = [
+      [['1', Object.create(null)], /entry 2 is neither a number nor a string: an object/], // no toString
+      [['1', 2, 5n], /entry 3 is neither a number nor a string: 5n/],
+      [[Symbol('s')], /entry 1 is neither a number nor a string: Symbol\(s\)/],
+      [['1', 'a\nb'], /entry 2 is a key with a line break in it/],
+    ];
+    for (const [list, message] of cases) {
+      const error = (() => {
+        try {
+          parseTrace(list as never);
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(TraceFormatError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as TraceFormatError).line).toBe(list.length);
+    }
+  });
+
   it('refuses binary content (a NUL byte), naming the source', () => {
     expect(() => parseTrace(new Uint8Array([49, 10, 0, 1, 2, 10]), 'blob.bin')).toThrow(/"blob\.bin" holds binary data/);
   });
@@ -140,6 +162,15 @@ describe('readTrace', () => {
 
   it('reads an empty text file as an empty trace', async () => {
     expect((await readTrace(file('empty.trace', ''))).keys).toEqual([]);
+  });
+
+  it('refuses bad arguments with a TypeError naming them, null and misspelt options included', async () => {
+    const path = file('args.trace', text);
+    await expect(readTrace(path, null as never)).rejects.toThrow(/readTrace\(\): options must be an object/);
+    await expect(readTrace(path, { nmae: 'x' } as never)).rejects.toThrow(/unknown option "nmae"/);
+    await expect(readTrace(path, { name: 5 } as never)).rejects.toThrow(/option "name" must be a string; got 5/);
+    await expect(readTrace(42 as never)).rejects.toThrow(/takes a path \(a string or a file URL\); got 42/);
+    await expect(readTrace(path, null as never)).rejects.toBeInstanceOf(TypeError);
   });
 });
 

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { describe, ERROR_PREFIX } from '../errors.js';
 import type { TraceKey } from './traceParser.js';
 
 /**
@@ -28,6 +29,7 @@ import type { TraceKey } from './traceParser.js';
  * nextUses([1, 2, 1, 3]); // Int32Array [2, 5, 6, 7]
  */
 export function nextUses(keys: readonly TraceKey[]): Int32Array {
+  if (!Array.isArray(keys)) throw new TypeError(`${ERROR_PREFIX}nextUses() takes an array of keys; got ${describe(keys)}`);
   const n = keys.length;
   if (2 * n > 2 ** 31 - 1) throw new RangeError(`macho: the optimal policy handles up to 2^30 requests; got ${n}`);
   const next = new Int32Array(n);
@@ -43,14 +45,22 @@ export function nextUses(keys: readonly TraceKey[]): Int32Array {
 /**
  * Hits of Belady's optimal policy with room for `size` entries over a trace, given
  * the trace's {@link nextUses}.
+ * @throws TypeError if `next` is not an `Int32Array` or `size` not a number;
+ *   RangeError if `size` is not an integer ≥ 1.
  * @example
  * const keys = [1, 2, 3, 1, 2, 3];
  * optimalHits(nextUses(keys), 2); // 2 (LRU would hit none)
  */
 export function optimalHits(next: Int32Array, size: number): number {
+  if (!(next instanceof Int32Array))
+    throw new TypeError(`${ERROR_PREFIX}optimalHits() takes the Int32Array nextUses() returns; got ${describe(next)}`);
+  if (typeof size !== 'number') throw new TypeError(`${ERROR_PREFIX}optimalHits(): size must be a number; got ${describe(size)}`);
+  // Below 1 the heap would be empty and the eviction loop would never find a live entry.
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`${ERROR_PREFIX}optimalHits(): size must be an integer ≥ 1; got ${describe(size)}`);
   const n = next.length;
   const live = new Uint8Array(2 * n); // live[u]: a cached entry is next requested at u
-  const heap = new Int32Array(2 * size + 2);
+  // At most min(size, n) entries are ever cached: a huge size needs no huge heap.
+  const heap = new Int32Array(2 * Math.min(size, n) + 2);
   let length = 0;
   let cached = 0;
   let hits = 0;

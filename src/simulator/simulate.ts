@@ -47,7 +47,11 @@ export type SimulationMode = 'cache-aside';
 export interface SimulateOptions {
   /** The policies to compare; each is run at every size. */
   policies: readonly SimulatedPolicy[];
-  /** Cache capacities, in entries (integers ≥ 1). */
+  /**
+   * Cache capacities, in entries (integers from 1 to 2^30). A size above the trace's
+   * distinct keys is run at that count (such a cache never evicts, so every policy has
+   * the same hits) and reported as given.
+   */
   sizes: readonly number[];
   /** Default `'cache-aside'`. */
   mode?: SimulationMode;
@@ -103,7 +107,8 @@ export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOp
   const keys = traceKeys(trace);
   if (typeof options !== 'object' || options === null) throw new TypeError(`${ERROR_PREFIX}simulate() needs options; got ${describe(options)}`);
   knownOptions(`${ERROR_PREFIX}simulate()`, options, ['policies', 'sizes', 'mode', 'onProgress']);
-  const mode = options.mode ?? 'cache-aside';
+  // `=== undefined`, not `??`: a null is a mistake to report, not a default to take.
+  const mode = options.mode === undefined ? 'cache-aside' : options.mode;
   if (mode !== 'cache-aside') throw optionError(RangeError, 'mode', `"cache-aside"`, mode);
   const sizes = sizesOption(options.sizes);
   const contenders = policiesOption(options.policies);
@@ -113,12 +118,17 @@ export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOp
   const results: SimulationResult[] = [];
   const total = contenders.length * sizes.length;
   let next: Int32Array | undefined; // Belady's next-use table, built once if asked for
+  // A cache with room for every distinct key never evicts: every policy then has the
+  // same hits, and a larger one only allocates for slots it never uses (gigabytes for
+  // a size of 10^8 over a short trace). Sizes above the distinct count run at it.
+  let distinct: number | undefined;
   for (const contender of contenders) {
     for (const size of sizes) {
       const start = performance.now();
+      const capacity = Math.min(size, Math.max(1, (distinct ??= new Set(keys).size)));
       let hits: number;
-      if (contender.strategy === OPTIMAL) hits = optimalHits((next ??= nextUses(keys)), size);
-      else hits = cacheAsideHits(keys, size, contender);
+      if (contender.strategy === OPTIMAL) hits = optimalHits((next ??= nextUses(keys)), capacity);
+      else hits = cacheAsideHits(keys, capacity, contender);
       const requests = keys.length;
       const result: SimulationResult = Object.freeze({
         policy: contender.name,
@@ -199,13 +209,26 @@ function factoryContender(factory: PolicyFactory): Contender {
   }
   const learning: PolicyFactory = (context) => {
     const instance = factory(context);
-    entry.name = instance.name;
+    // What the factory returned is the cache's to check (a forgotten `return` gives
+    // undefined, which it reports as such); only a well-formed name is learnt here.
+    const name = typeof instance === 'object' && instance !== null ? readName(instance) : undefined;
+    if (name !== undefined) entry.name = name;
     return instance;
   };
   const entry: Contender = { name: factory.name || 'custom', strategy: learning };
   // A configured built-in (tinyLfu({ … })) runs unchecked, as it would in a cache.
   if (isTrustedPolicy(factory)) trustedFactory(learning);
   return entry;
+}
+
+// The policy's name if it is a string; a throwing getter is left for the cache to meet.
+function readName(instance: object): string | undefined {
+  try {
+    const name = (instance as { name?: unknown }).name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function optionError(

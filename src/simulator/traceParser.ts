@@ -78,9 +78,17 @@ export function parseTrace(input: string | Uint8Array | Iterable<TraceKey>, sour
     if (typeof item === 'number') keys.push(item);
     else if (typeof item === 'string') {
       const parsed = parseLines(encode(item, source, position), source, position);
-      if (parsed.length > 1) throw new TraceFormatError(source, `has a key with a line break in it: ${JSON.stringify(item)}`);
+      if (parsed.length > 1) {
+        throw new TraceFormatError(source, `entry ${position} is a key with a line break in it: ${JSON.stringify(item)}`, {
+          line: position,
+        });
+      }
       if (parsed.length === 1) keys.push(parsed[0]!);
-    } else throw new TraceFormatError(source, `has a key that is neither a number nor a string: ${String(item)}`);
+    } else {
+      throw new TraceFormatError(source, `entry ${position} is neither a number nor a string: ${describe(item)}`, {
+        line: position,
+      });
+    }
   }
   return keys;
 }

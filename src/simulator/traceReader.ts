@@ -8,6 +8,7 @@
  * @module
  */
 
+import { describe, ERROR_PREFIX, knownOptions, messageOf } from '../errors.js';
 import { TraceFormatError, TraceNotFoundError, TraceReadError } from './traceErrors.js';
 import type { TraceKey } from './traceParser.js';
 import { parseTrace } from './traceParser.js';
@@ -32,6 +33,10 @@ export interface ReadTraceOptions {
  * an error rather than a trace of garbage. The (decompressed) text must be UTF-8; a
  * UTF-8 byte-order mark at its start is skipped.
  *
+ * The file is read whole, so Node's limits apply: at most 2 GiB on disk, and at most
+ * 4 GiB of text once decompressed (a TraceReadError says which); split a larger trace
+ * and {@link parseTrace} the parts.
+ *
  * @throws (rejects with) TraceNotFoundError if the file does not exist, TraceFormatError
  *   for a corrupt or truncated gzip stream, binary content, a line that is not valid
  *   UTF-8 (a file in another encoding: convert it, e.g. `iconv -f LATIN1 -t UTF-8`) or
@@ -43,6 +48,11 @@ export interface ReadTraceOptions {
  * const cs = await readTrace(new URL('./traces/cs.trace.gz', import.meta.url));
  */
 export async function readTrace(path: string | URL, options: ReadTraceOptions = {}): Promise<Trace> {
+  if (typeof path !== 'string' && !(path instanceof URL))
+    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path (a string or a file URL); got ${describe(path)}`);
+  knownOptions(`${ERROR_PREFIX}readTrace()`, options, ['name']);
+  if (options.name !== undefined && typeof options.name !== 'string')
+    throw new TypeError(`${ERROR_PREFIX}readTrace(): option "name" must be a string; got ${describe(options.name)}`);
   const [{ readFile }, { gunzipSync }, { fileURLToPath }] = await Promise.all([
     import('node:fs/promises'),
     import('node:zlib'),
@@ -55,13 +65,18 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new TraceNotFoundError(file, { cause: error });
+    if (code === 'ERR_FS_FILE_TOO_LARGE')
+      throw new TraceReadError(file, 'is too large to read at once (over 2 GiB): split it', { cause: error });
     throw new TraceReadError(file, `cannot be read (${code ?? String(error)})`, { cause: error });
   }
   if (isGzip(bytes)) {
     try {
       bytes = gunzipSync(bytes);
     } catch (error) {
-      throw new TraceFormatError(file, `is not a valid gzip file (${(error as Error).message})`, { cause: error });
+      // A valid stream whose text outgrows a Buffer is not a format error.
+      if ((error as NodeJS.ErrnoException | null)?.code === 'ERR_BUFFER_TOO_LARGE')
+        throw new TraceReadError(file, 'is too large: its decompressed text is over the 4 GiB a Buffer holds; split it', { cause: error });
+      throw new TraceFormatError(file, `is not a valid gzip file (${messageOf(error)})`, { cause: error });
     }
   } else if (file.endsWith('.gz')) {
     throw new TraceFormatError(file, 'is named .gz but does not hold gzip data');
