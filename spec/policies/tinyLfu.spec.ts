@@ -548,6 +548,7 @@ describe("strategy 'tinylfu'", () => {
     expect(() => tinyLfu({ windowPercent: 1.5 })).toThrow(/windowPercent/);
     expect(() => tinyLfu({ protectedPercent: -0.1 })).toThrow(/protectedPercent/);
     expect(() => tinyLfu({ jitter: 'yes' as unknown as boolean })).toThrow(TypeError);
+    expect(() => tinyLfu({ jitter: null as unknown as boolean })).toThrow(/option "jitter" must be a boolean; got null/);
     expect(() => tinyLfu({ windowPrecent: 0.2 } as never)).toThrow(/macho\/tinyLfu: unknown option "windowPrecent"; known options are windowPercent/);
     expect(() => tinyLfu(null as never)).toThrow(/macho\/tinyLfu: options must be an object; got null/);
   });

@@ -66,6 +66,7 @@ describe('cacheOperation', () => {
     expect(() => cacheOperation(KEYS, fc.nat(), { weights: { get: -1 } })).toThrow(RangeError);
     expect(() => cacheOperation(KEYS, fc.nat(), { weights: { get: 0.5 } })).toThrow(RangeError);
     expect(() => cacheOperation(KEYS, fc.nat(), { maxAdvance: -1 })).toThrow(RangeError);
+    expect(() => cacheOperation(KEYS, fc.nat(), { maxAdvance: null as never })).toThrow(/maxAdvance must be an integer ≥ 0; got null/);
     expect(() => cacheOperation(KEYS, fc.nat(), { ttl: 100 as never })).toThrow(
       /^macho\/testing: ttl must be a fast-check arbitrary of TTLs in ms \(or undefined\); got 100$/,
     );

@@ -299,6 +299,17 @@ describe('no false failures: every built-in policy, shards, filters, TTL, a cust
 });
 
 describe('CacheModel', () => {
+  it('refuses an init it cannot model, naming the field', () => {
+    expect(() => new CacheModel(null as never)).toThrow(/CacheModel takes \{ ttl, capacity, now\? \}/);
+    expect(() => new CacheModel({ ttl: -1, capacity: 2 })).toThrow(RangeError);
+    expect(() => new CacheModel({ ttl: NaN, capacity: 2 })).toThrow(/ttl must be ≥ 0/);
+    expect(() => new CacheModel({ ttl: 0, capacity: 0 })).toThrow(/capacity must be an integer ≥ 1; got 0/);
+    expect(() => new CacheModel({ ttl: 0, capacity: '2' as never })).toThrow(/capacity must be a number/);
+    expect(() => new CacheModel({ ttl: 0, capacity: 2, now: null as never })).toThrow(/now must be a number; got null/);
+    expect(() => new CacheModel({ ttl: 0, capacity: 2, now: Infinity })).toThrow(/now must be a finite number/);
+    expect(new CacheModel({ ttl: Infinity, capacity: 2, now: 5 })).toMatchObject({ ttl: 0, capacity: 2, now: 5 });
+  });
+
   it('with events: an absent answer must be explained by an event', () => {
     const model = new CacheModel<string, number>({ ttl: 100, capacity: 2 });
     expect(model.observe({ type: 'set', key: 'a', value: 1 }, undefined, [])).toEqual([]);

@@ -1,4 +1,4 @@
-import { knownOptions } from '../errors.js';
+import { describe, knownOptions } from '../errors.js';
 import { hashKey, sameValueZero } from '../keys/hashKey.js';
 import { FrequencySketch } from './frequencySketch.js';
 import { numberOption } from './numberOption.js';
@@ -76,8 +76,8 @@ export function tinyLfu(options: TinyLfuOptions = {}): (context: PolicyContext) 
   knownOptions('macho/tinyLfu', options, ['windowPercent', 'protectedPercent', 'jitter']);
   const windowPercent = numberOption('macho/tinyLfu', 'windowPercent', options.windowPercent, 0.01, 1);
   const protectedPercent = numberOption('macho/tinyLfu', 'protectedPercent', options.protectedPercent, 0.8, 1);
-  const jitter = options.jitter ?? true;
-  if (typeof jitter !== 'boolean') throw new TypeError(`macho/tinyLfu: option "jitter" must be a boolean; got ${typeof jitter}`);
+  const jitter = options.jitter === undefined ? true : options.jitter; // null is a mistake, not the default
+  if (typeof jitter !== 'boolean') throw new TypeError(`macho/tinyLfu: option "jitter" must be a boolean; got ${describe(jitter)}`);
   return trustedFactory((context) => new WindowTinyLfu(context, windowPercent, protectedPercent, jitter));
 }
 

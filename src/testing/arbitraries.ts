@@ -99,7 +99,7 @@ export function cacheOperation<K, V>(
   knownOptions('macho/testing: cacheOperation', options, OPERATION_OPTIONS);
   const key = toArbitrary('keys', keys);
   const value = toArbitrary('values', values);
-  const maxAdvance = options.maxAdvance ?? 1000;
+  const maxAdvance = options.maxAdvance === undefined ? 1000 : options.maxAdvance; // null is a mistake, not the default
   if (!Number.isInteger(maxAdvance) || maxAdvance < 0)
     throw new RangeError(`macho/testing: maxAdvance must be an integer ≥ 0; got ${String(maxAdvance)}`);
   if (options.ttl !== undefined && !isArbitrary(options.ttl))

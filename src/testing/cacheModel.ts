@@ -67,10 +67,26 @@ export class CacheModel<K = unknown, V = unknown> {
   /** The model's clock, in ms: moved by `advance` operations. */
   now: number;
 
+  /**
+   * @throws TypeError if `init` is not an object or a field is not a number; RangeError
+   *   for a negative or NaN `ttl`, a `capacity` that is not an integer ≥ 1, or a `now`
+   *   that is not finite. Each names the field: a model built from bad numbers would
+   *   blame the cache for its own mistakes.
+   */
   constructor(init: CacheModelInit) {
-    this.ttl = init.ttl === Infinity ? 0 : init.ttl;
-    this.capacity = init.capacity;
-    this.now = init.now ?? 0;
+    if (typeof init !== 'object' || init === null)
+      throw new TypeError(`macho/testing: CacheModel takes { ttl, capacity, now? }; got ${show(init)}`);
+    const { ttl, capacity, now = 0 } = init;
+    for (const [field, value] of [['ttl', ttl], ['capacity', capacity], ['now', now]] as const)
+      if (typeof value !== 'number')
+        throw new TypeError(`macho/testing: CacheModel's ${field} must be a number; got ${show(value)}`);
+    if (!(ttl >= 0)) throw new RangeError(`macho/testing: CacheModel's ttl must be ≥ 0 (0 or Infinity: never); got ${ttl}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`macho/testing: CacheModel's capacity must be an integer ≥ 1; got ${capacity}`);
+    if (!Number.isFinite(now)) throw new RangeError(`macho/testing: CacheModel's now must be a finite number; got ${now}`);
+    this.ttl = ttl === Infinity ? 0 : ttl;
+    this.capacity = capacity;
+    this.now = now;
   }
 
   /** The entry of `key` if it is (or, without events, may be) live: written, not removed, not expired. */
