@@ -32,15 +32,32 @@ describe('Cache: the public contract in brief', () => {
     expect(cache.size).toBe(0);
   });
 
-  it('clears a cache of the largest capacity without touching the slots it never used', () => {
-    // clear() emptied the whole entry array: a fatal out-of-memory at 2^30 entries.
-    const cache = new Cache<number, number>({ maxCacheSize: 2 ** 30, ttl: 0 });
+  it('works at the largest capacity, TTLs and clear() included, without touching slots it never used', () => {
+    // clear() emptied the whole entry array (a fatal out-of-memory at 2^30 entries), and
+    // the expiry index filled 8 bytes per slot of capacity on the first TTL (8 GiB).
+    const scheduler = virtual();
+    const cache = new Cache<number, number>({ maxCacheSize: 2 ** 30, ttl: 100, scheduler });
     for (let i = 0; i < 1_000; i++) cache.set(i, i);
+    cache.delete(5);
+    cache.set(5, 5); // revived in place
+    cache.set(7, 7, { ttl: 10 }); // out of write order: the expiry heap
+    advance(scheduler, 10);
+    expect(cache.has(7)).toBe(false);
+    expect(cache.get(5)).toBe(5);
     cache.clear();
     expect(cache.size).toBe(0);
     expect(cache.get(1)).toBeUndefined();
-    cache.set(1, 1);
-    expect(cache.get(1)).toBe(1);
+    cache.set(1, 1, { ttl: 50 }).set(2, 2).set(3, 3, { ttl: 0 });
+    cache.delete(2);
+    cache.set(2, 2);
+    expect([cache.get(1), cache.get(2), cache.get(3)]).toEqual([1, 2, 3]);
+    expect(cache.snapshot().entries.map((e) => [e.key, e.expiresAt])).toEqual([
+      [1, 60],
+      [3, undefined],
+      [2, 110],
+    ]);
+    advance(scheduler, 50);
+    expect([cache.has(1), cache.has(2), cache.has(3)]).toEqual([false, true, true]);
     cache.dispose();
   });
 

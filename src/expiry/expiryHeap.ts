@@ -11,7 +11,9 @@
 export class ExpiryHeap {
   readonly #expiresAt: Float64Array;
   readonly #heap: Uint32Array; // heap[i]: a slot
-  readonly #position: Int32Array; // position[slot]: index in heap, or -1
+  // position[slot]: 1 + its index in the heap, or 0 when it is not in: zero is what a
+  // new Int32Array holds, so nothing fills it (4 bytes per slot of capacity).
+  readonly #position: Int32Array;
   #size = 0;
 
   /**
@@ -21,7 +23,7 @@ export class ExpiryHeap {
   constructor(expiresAt: Float64Array) {
     this.#expiresAt = expiresAt;
     this.#heap = new Uint32Array(expiresAt.length);
-    this.#position = new Int32Array(expiresAt.length).fill(-1);
+    this.#position = new Int32Array(expiresAt.length);
   }
 
   /** How many slots are waiting to expire. */
@@ -36,39 +38,39 @@ export class ExpiryHeap {
 
   /** True when `slot` is in the heap. */
   has(slot: number): boolean {
-    return this.#position[slot]! >= 0;
+    return this.#position[slot]! !== 0;
   }
 
   /** Adds `slot` (whose expiry time is already written) or moves it after a change. */
   upsert(slot: number): void {
-    const at = this.#position[slot]!;
+    const at = this.#position[slot]! - 1;
     if (at < 0) {
       const i = this.#size++;
       this.#heap[i] = slot;
-      this.#position[slot] = i;
+      this.#position[slot] = i + 1;
       this.#siftUp(i);
     } else {
       this.#siftUp(at);
-      this.#siftDown(this.#position[slot]!);
+      this.#siftDown(this.#position[slot]! - 1);
     }
   }
 
   /** Takes `slot` out, if it is in. */
   remove(slot: number): void {
-    const at = this.#position[slot]!;
+    const at = this.#position[slot]! - 1;
     if (at < 0) return;
-    this.#position[slot] = -1;
+    this.#position[slot] = 0;
     const last = this.#heap[--this.#size]!;
     if (at === this.#size) return;
     this.#heap[at] = last;
-    this.#position[last] = at;
+    this.#position[last] = at + 1;
     this.#siftUp(at);
-    this.#siftDown(this.#position[last]!);
+    this.#siftDown(this.#position[last]! - 1);
   }
 
   /** Empties the heap. */
   clear(): void {
-    for (let i = 0; i < this.#size; i++) this.#position[this.#heap[i]!] = -1;
+    for (let i = 0; i < this.#size; i++) this.#position[this.#heap[i]!] = 0;
     this.#size = 0;
   }
 
@@ -81,11 +83,11 @@ export class ExpiryHeap {
       const above = heap[parent]!;
       if (this.#expiresAt[above]! <= time) break;
       heap[i] = above;
-      this.#position[above] = i;
+      this.#position[above] = i + 1;
       i = parent;
     }
     heap[i] = slot;
-    this.#position[slot] = i;
+    this.#position[slot] = i + 1;
   }
 
   #siftDown(i: number): void {
@@ -101,10 +103,10 @@ export class ExpiryHeap {
       const below = heap[child]!;
       if (this.#expiresAt[below]! >= time) break;
       heap[i] = below;
-      this.#position[below] = i;
+      this.#position[below] = i + 1;
       i = child;
     }
     heap[i] = slot;
-    this.#position[slot] = i;
+    this.#position[slot] = i + 1;
   }
 }

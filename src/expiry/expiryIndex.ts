@@ -16,6 +16,11 @@ import { ExpiryHeap } from './expiryHeap.js';
  */
 export class ExpiryIndex {
   readonly #times: Float64Array;
+  // Slots below this have a time written (Infinity: never); the others have had none
+  // since the index was made or cleared, and read as never. The shard takes slots in
+  // order from 0, so this grows a slot at a time: neither construction nor clear()
+  // touches the whole array (8 bytes per slot of capacity: 8 GiB at 2^30 entries).
+  #written = 0;
   // Write order: front is the newest time, back the soonest to expire.
   readonly #queue: SlotList;
   #heap: ExpiryHeap | undefined;
@@ -24,7 +29,7 @@ export class ExpiryIndex {
 
   /** An index for slots `0 … capacity - 1`, none of which expires yet. */
   constructor(capacity: number) {
-    this.#times = new Float64Array(capacity).fill(Infinity);
+    this.#times = new Float64Array(capacity);
     this.#queue = new SlotList(capacity);
     this.#nil = capacity;
   }
@@ -36,7 +41,7 @@ export class ExpiryIndex {
 
   /** The expiry time of `slot` (`Infinity`: never). */
   timeOf(slot: number): number {
-    return this.#times[slot]!;
+    return slot < this.#written ? this.#times[slot]! : Infinity;
   }
 
   /** The earliest expiry time, or `Infinity` when nothing can expire. */
@@ -58,6 +63,10 @@ export class ExpiryIndex {
   set(slot: number, time: number): boolean {
     // A cache without TTL in use: nothing to read or write.
     if (time === Infinity && this.#size === 0) return false;
+    if (slot >= this.#written) {
+      this.#times.fill(Infinity, this.#written, slot + 1);
+      this.#written = slot + 1;
+    }
     const times = this.#times;
     if (times[slot] === time) return false;
     if (times[slot] !== Infinity) this.#unlink(slot);
@@ -72,14 +81,14 @@ export class ExpiryIndex {
 
   /** `slot` left the cache: it no longer expires. */
   remove(slot: number): void {
-    if (this.#size === 0 || this.#times[slot] === Infinity) return;
+    if (this.#size === 0 || slot >= this.#written || this.#times[slot] === Infinity) return;
     this.#unlink(slot);
     this.#times[slot] = Infinity;
   }
 
   /** Nothing expires any more. */
   clear(): void {
-    this.#times.fill(Infinity);
+    this.#written = 0;
     this.#queue.clear();
     this.#heap?.clear();
     this.#size = 0;
