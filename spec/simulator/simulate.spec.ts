@@ -146,6 +146,18 @@ describe('simulate', () => {
       expect([4, 2 ** 30]).toContain(r.size); // reported as asked
     }
   });
+
+  it('calls a custom factory with the size asked for, however few the distinct keys', () => {
+    const seen: number[] = [];
+    const needsEight: PolicyFactory = (context) => {
+      seen.push(context.capacity);
+      if (context.capacity < 8) throw new RangeError('needs a capacity of 8 or more');
+      return fifoPolicy(context);
+    };
+    const results = simulate([1, 2, 3, 1, 2, 3], { policies: [needsEight], sizes: [16, 1_000] });
+    expect(seen).toEqual([16, 1_000]);
+    expect(results.map((r) => r.hits)).toEqual([3, 3]);
+  });
 });
 
 describe("Belady's optimal policy", () => {

@@ -169,7 +169,12 @@ describe('readTrace', () => {
     await expect(readTrace(path, null as never)).rejects.toThrow(/readTrace\(\): options must be an object/);
     await expect(readTrace(path, { nmae: 'x' } as never)).rejects.toThrow(/unknown option "nmae"/);
     await expect(readTrace(path, { name: 5 } as never)).rejects.toThrow(/option "name" must be a string; got 5/);
-    await expect(readTrace(42 as never)).rejects.toThrow(/takes a path \(a string or a file URL\); got 42/);
+    await expect(readTrace(42 as never)).rejects.toThrow(/takes a path string or a file: URL object; got 42/);
+    await expect(readTrace(new URL('https://example.com/x.trace'))).rejects.toThrow(TypeError); // not a file: URL
+    // A URL object from another realm (jsdom's global URL, say) is taken as Node takes it.
+    const { href, pathname } = pathToFileURL(path);
+    const elsewhere = { href, protocol: 'file:', hostname: '', pathname } as unknown as URL;
+    expect((await readTrace(elsewhere)).keys).toEqual([1, 2, 1, 'key', 3]);
     await expect(readTrace(path, null as never)).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -13,7 +13,7 @@ export type { NamedPolicy, SimulatedPolicy, SimulateOptions, SimulationMode, Sim
 export { OPTIMAL, simulate } from './simulate.js';
 export { nextUses, optimalHits } from './optimal.js';
 export type { TraceKey } from './traceParser.js';
-export { parseTrace } from './traceParser.js';
+export { MAX_TRACE_REQUESTS, parseTrace } from './traceParser.js';
 export type { ReadTraceOptions, Trace } from './traceReader.js';
 export { readTrace, traceName } from './traceReader.js';
 export { TraceFormatError, TraceNotFoundError, TraceReadError } from './traceErrors.js';

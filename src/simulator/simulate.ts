@@ -48,9 +48,11 @@ export interface SimulateOptions {
   /** The policies to compare; each is run at every size. */
   policies: readonly SimulatedPolicy[];
   /**
-   * Cache capacities, in entries (integers from 1 to 2^30). A size above the trace's
-   * distinct keys is run at that count (such a cache never evicts, so every policy has
-   * the same hits) and reported as given.
+   * Cache capacities, in entries (integers from 1 to 2^30). The built-in policies (and
+   * {@link OPTIMAL}) run a size above the trace's distinct keys at that count: such a
+   * cache never evicts, so the hits are the same, without allocating for slots never
+   * used; the result reports the size given. A custom policy factory is always called
+   * with the size given as its `capacity`.
    */
   sizes: readonly number[];
   /** Default `'cache-aside'`. */
@@ -88,6 +90,10 @@ export interface SimulationProgress {
 interface Contender {
   name: string;
   strategy: StrategyName | PolicyFactory | typeof OPTIMAL;
+  // Ours (a built-in, configured or not, or OPTIMAL): run at min(size, distinct keys),
+  // which gives the same hits. A custom factory is called with the size asked for: it
+  // may depend on its capacity in ways we cannot know (refuse small ones, say).
+  capped: boolean;
 }
 
 /**
@@ -120,12 +126,12 @@ export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOp
   let next: Int32Array | undefined; // Belady's next-use table, built once if asked for
   // A cache with room for every distinct key never evicts: every policy then has the
   // same hits, and a larger one only allocates for slots it never uses (gigabytes for
-  // a size of 10^8 over a short trace). Sizes above the distinct count run at it.
+  // a size of 10^8 over a short trace). Our policies run at the distinct count then.
   let distinct: number | undefined;
   for (const contender of contenders) {
     for (const size of sizes) {
       const start = performance.now();
-      const capacity = Math.min(size, Math.max(1, (distinct ??= new Set(keys).size)));
+      const capacity = contender.capped ? Math.min(size, Math.max(1, (distinct ??= new Set(keys).size))) : size;
       let hits: number;
       if (contender.strategy === OPTIMAL) hits = optimalHits((next ??= nextUses(keys)), capacity);
       else hits = cacheAsideHits(keys, capacity, contender);
@@ -184,18 +190,18 @@ function policiesOption(policies: unknown): Contender[] {
 }
 
 function contender(policy: unknown): Contender {
-  if (policy === OPTIMAL) return { name: OPTIMAL, strategy: OPTIMAL };
+  if (policy === OPTIMAL) return { name: OPTIMAL, strategy: OPTIMAL, capped: true };
   if (typeof policy === 'string') {
     if (!isStrategyName(policy)) {
       const known = [...Object.keys(BUILTIN_POLICIES), OPTIMAL].map((name) => `"${name}"`).join(', ');
       throw optionError(RangeError, 'policies', `built-in names (${known}), policy factories or { name, factory }`, policy);
     }
-    return { name: policy, strategy: policy };
+    return { name: policy, strategy: policy, capped: true };
   }
   if (typeof policy === 'function') return factoryContender(policy as PolicyFactory);
   const named = policy as Partial<NamedPolicy> | null;
   if (typeof named === 'object' && named !== null && typeof named.name === 'string' && typeof named.factory === 'function')
-    return { name: named.name, strategy: named.factory };
+    return { name: named.name, strategy: named.factory, capped: isTrustedPolicy(named.factory) };
   throw optionError(TypeError, 'policies', 'names, policy factories or { name, factory } objects', policy);
 }
 
@@ -205,7 +211,7 @@ function contender(policy: unknown): Contender {
 function factoryContender(factory: PolicyFactory): Contender {
   if (isBuiltinPolicy(factory)) {
     const name = Object.keys(BUILTIN_POLICIES).find((key) => BUILTIN_POLICIES[key as StrategyName] === factory)!;
-    return { name, strategy: factory };
+    return { name, strategy: factory, capped: true };
   }
   const learning: PolicyFactory = (context) => {
     const instance = factory(context);
@@ -215,9 +221,10 @@ function factoryContender(factory: PolicyFactory): Contender {
     if (name !== undefined) entry.name = name;
     return instance;
   };
-  const entry: Contender = { name: factory.name || 'custom', strategy: learning };
+  const trusted = isTrustedPolicy(factory);
+  const entry: Contender = { name: factory.name || 'custom', strategy: learning, capped: trusted };
   // A configured built-in (tinyLfu({ … })) runs unchecked, as it would in a cache.
-  if (isTrustedPolicy(factory)) trustedFactory(learning);
+  if (trusted) trustedFactory(learning);
   return entry;
 }
 

@@ -22,7 +22,7 @@
  */
 
 import { describe } from '../errors.js';
-import { TraceFormatError } from './traceErrors.js';
+import { TraceFormatError, TraceReadError } from './traceErrors.js';
 
 /** One request of a trace: a block or object number, or any other id as a string. */
 export type TraceKey = number | string;
@@ -37,6 +37,20 @@ const ZERO = 48;
 const BOM = [0xef, 0xbb, 0xbf] as const;
 // 16 decimal digits may exceed 2^53; 17 always do. Longer lines are never numbers.
 const MAX_DIGITS = 16;
+/**
+ * The most requests a trace may have: its keys are one array, and V8 stops growing an
+ * array near 112.8 million elements with a fatal error no `catch` sees. A clean error
+ * comes first.
+ */
+export const MAX_TRACE_REQUESTS = 100_000_000;
+
+function tooManyRequests(source: string): TraceReadError {
+  return new TraceReadError(
+    source,
+    `has more than ${MAX_TRACE_REQUESTS.toLocaleString('en-US')} requests, the most a trace holds in memory ` +
+      '(its keys are one JavaScript array): split it',
+  );
+}
 
 // Fatal: invalid bytes throw instead of becoming U+FFFD, which would merge distinct keys.
 // ignoreBOM: keep a U+FEFF that starts a line (the default strips it from each decode,
@@ -59,6 +73,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
  *   the entry's position), if a line is not valid UTF-8, holds a NUL byte (binary data,
  *   not a text trace) or, in a string, a lone surrogate (a string with no UTF-8 form);
  *   or if the bytes are UTF-16 text (they start with a UTF-16 byte-order mark).
+ *   TraceReadError if the trace has more than {@link MAX_TRACE_REQUESTS} requests.
  * @example
  * parseTrace('1\r\n2\n*\n\nfoo\n1');   // [1, 2, 'foo', 1]
  * parseTrace('\uFEFF7\n7');            // [7, 7]: the byte-order mark is not part of the key
@@ -75,15 +90,20 @@ export function parseTrace(input: string | Uint8Array | Iterable<TraceKey>, sour
   let position = 0;
   for (const item of input) {
     position++;
-    if (typeof item === 'number') keys.push(item);
-    else if (typeof item === 'string') {
+    if (typeof item === 'number') {
+      if (keys.length === MAX_TRACE_REQUESTS) throw tooManyRequests(source);
+      keys.push(item);
+    } else if (typeof item === 'string') {
       const parsed = parseLines(encode(item, source, position), source, position);
       if (parsed.length > 1) {
         throw new TraceFormatError(source, `entry ${position} is a key with a line break in it: ${JSON.stringify(item)}`, {
           line: position,
         });
       }
-      if (parsed.length === 1) keys.push(parsed[0]!);
+      if (parsed.length === 1) {
+        if (keys.length === MAX_TRACE_REQUESTS) throw tooManyRequests(source);
+        keys.push(parsed[0]!);
+      }
     } else {
       throw new TraceFormatError(source, `entry ${position} is neither a number nor a string: ${describe(item)}`, {
         line: position,
@@ -119,6 +139,7 @@ function parseLines(bytes: Uint8Array, source: string, firstLine: number): Trace
     while (start < end && isBlank(bytes[start]!)) start++;
     while (end > start && isBlank(bytes[end - 1]!)) end--;
     if (start === end || (end - start === 1 && bytes[start] === STAR)) continue;
+    if (keys.length === MAX_TRACE_REQUESTS) throw tooManyRequests(source);
     const number = integerAt(bytes, start, end);
     keys.push(number === undefined ? stringAt(bytes, start, end, source, line) : number);
   }

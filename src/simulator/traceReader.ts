@@ -33,9 +33,10 @@ export interface ReadTraceOptions {
  * an error rather than a trace of garbage. The (decompressed) text must be UTF-8; a
  * UTF-8 byte-order mark at its start is skipped.
  *
- * The file is read whole, so Node's limits apply: at most 2 GiB on disk, and at most
- * 4 GiB of text once decompressed (a TraceReadError says which); split a larger trace
- * and {@link parseTrace} the parts.
+ * The file is read whole, and its keys are one array: at most 2 GiB on disk, 4 GiB of
+ * text once decompressed (Node's Buffer limits) and 100 million requests
+ * (`MAX_TRACE_REQUESTS`, below where V8 stops growing an array); beyond any of them a
+ * TraceReadError says which. Simulate a larger trace in parts.
  *
  * @throws (rejects with) TraceNotFoundError if the file does not exist, TraceFormatError
  *   for a corrupt or truncated gzip stream, binary content, a line that is not valid
@@ -48,8 +49,6 @@ export interface ReadTraceOptions {
  * const cs = await readTrace(new URL('./traces/cs.trace.gz', import.meta.url));
  */
 export async function readTrace(path: string | URL, options: ReadTraceOptions = {}): Promise<Trace> {
-  if (typeof path !== 'string' && !(path instanceof URL))
-    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path (a string or a file URL); got ${describe(path)}`);
   knownOptions(`${ERROR_PREFIX}readTrace()`, options, ['name']);
   if (options.name !== undefined && typeof options.name !== 'string')
     throw new TypeError(`${ERROR_PREFIX}readTrace(): option "name" must be a string; got ${describe(options.name)}`);
@@ -58,7 +57,15 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
     import('node:zlib'),
     import('node:url'),
   ]);
-  const file = typeof path === 'string' ? path : fileURLToPath(path);
+  let file: string;
+  try {
+    // Any URL object Node takes (one from another realm, say jsdom's globals, too).
+    file = typeof path === 'string' ? path : fileURLToPath(path);
+  } catch (error) {
+    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path string or a file: URL object; got ${describe(path)}`, {
+      cause: error,
+    });
+  }
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
