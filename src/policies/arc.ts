@@ -1,4 +1,5 @@
 import type { EvictionPolicy, PolicyContext } from './policy.js';
+import { GhostIds } from './ghostIds.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -72,12 +73,11 @@ class Arc implements ArcPolicy {
 
   // Ghosts: ids 0 … c, each a key in B1 or B2.
   readonly #ghostOf = new Map<unknown, number>();
-  readonly #ghostKey: unknown[];
+  readonly #ghostKey: unknown[] = []; // grown as ids are first used
   readonly #ghostList: Uint8Array; // B1, B2 or 0, per ghost id
   readonly #b1: SlotList;
   readonly #b2: SlotList;
-  readonly #freeGhosts: Uint32Array;
-  #freeCount: number;
+  readonly #ghostIds: GhostIds;
   #b1Size = 0;
   #b2Size = 0;
 
@@ -93,12 +93,9 @@ class Arc implements ArcPolicy {
     this.#list = new Uint8Array(capacity);
     // After every insertion at most c ghosts remain; victim() adds one before that.
     const ghosts = capacity + 1;
-    this.#ghostKey = new Array<unknown>(ghosts);
     this.#ghostList = new Uint8Array(ghosts);
     [this.#b1, this.#b2] = SlotList.disjoint(ghosts, 2) as [SlotList, SlotList];
-    this.#freeGhosts = new Uint32Array(ghosts);
-    for (let i = 0; i < ghosts; i++) this.#freeGhosts[i] = ghosts - 1 - i;
-    this.#freeCount = ghosts;
+    this.#ghostIds = new GhostIds(ghosts);
   }
 
   /** List sizes and the target `p`, for tests and tools. */
@@ -192,11 +189,9 @@ class Arc implements ArcPolicy {
     this.#b2.clear();
     this.#list.fill(0);
     this.#ghostOf.clear();
-    this.#ghostKey.fill(undefined);
-    this.#ghostList.fill(0);
-    const ghosts = this.#freeGhosts.length;
-    for (let i = 0; i < ghosts; i++) this.#freeGhosts[i] = ghosts - 1 - i;
-    this.#freeCount = ghosts;
+    this.#ghostKey.length = 0;
+    this.#ghostList.fill(0, 0, this.#ghostIds.used);
+    this.#ghostIds.reset();
     this.#t1Size = this.#t2Size = this.#b1Size = this.#b2Size = 0;
     this.#p = 0;
     this.#evicted = NO_EVICTION;
@@ -219,8 +214,8 @@ class Arc implements ArcPolicy {
   }
 
   #addGhost(key: unknown, list: number): void {
-    if (this.#freeCount === 0) this.#dropGhost(this.#b1Size >= this.#b2Size ? this.#b1.back() : this.#b2.back());
-    const id = this.#freeGhosts[--this.#freeCount]!;
+    if (this.#ghostIds.full) this.#dropGhost(this.#b1Size >= this.#b2Size ? this.#b1.back() : this.#b2.back());
+    const id = this.#ghostIds.take();
     this.#ghostKey[id] = key;
     this.#ghostList[id] = list;
     this.#ghostOf.set(key, id);
@@ -244,6 +239,6 @@ class Arc implements ArcPolicy {
     this.#ghostOf.delete(this.#ghostKey[id]);
     this.#ghostKey[id] = undefined;
     this.#ghostList[id] = 0;
-    this.#freeGhosts[this.#freeCount++] = id;
+    this.#ghostIds.release(id);
   }
 }

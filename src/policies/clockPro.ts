@@ -77,6 +77,7 @@ import { knownOptions } from '../errors.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
+import { GhostIds } from './ghostIds.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -198,9 +199,8 @@ class ClockPro implements ClockProPolicy {
 
   // Ghosts, numbered 0 … maxNonResident (one spare: an eviction adds one before trimming).
   readonly #ghostOf = new Map<unknown, number>();
-  readonly #ghostKey: unknown[];
-  readonly #freeGhosts: Uint32Array;
-  #freeCount: number;
+  readonly #ghostKey: unknown[] = []; // grown as ids are first used
+  readonly #ghostIds: GhostIds;
 
   constructor(
     { capacity, keyOf }: PolicyContext,
@@ -224,10 +224,7 @@ class ClockPro implements ClockProPolicy {
     this.#status = new Uint8Array(capacity);
     this.#referenced = new Uint8Array(capacity);
     this.#inTest = new Uint8Array(capacity + ghostIds);
-    this.#ghostKey = new Array<unknown>(ghostIds).fill(undefined);
-    this.#freeGhosts = new Uint32Array(ghostIds);
-    for (let g = 0; g < ghostIds; g++) this.#freeGhosts[g] = ghostIds - 1 - g;
-    this.#freeCount = ghostIds;
+    this.#ghostIds = new GhostIds(ghostIds);
   }
 
   /** Counts of each kind of page, and the cold target, for tests and tools. */
@@ -288,7 +285,7 @@ class ClockPro implements ClockProPolicy {
       if (this.#inTest[slot] === 1) {
         // Still in its test period: it stays in the clock, in its place, as a ghost. (An
         // id is free: every eviction trims the ghosts back to the bound.)
-        const ghost = this.#freeGhosts[--this.#freeCount]!;
+        const ghost = this.#ghostIds.take();
         const id = this.#c + ghost;
         const key = this.#keyOf(slot);
         this.#ghostKey[ghost] = key;
@@ -353,10 +350,8 @@ class ClockPro implements ClockProPolicy {
     this.#referenced.fill(0);
     this.#inTest.fill(0);
     this.#ghostOf.clear();
-    this.#ghostKey.fill(undefined);
-    const ghostIds = this.#freeGhosts.length;
-    for (let g = 0; g < ghostIds; g++) this.#freeGhosts[g] = ghostIds - 1 - g;
-    this.#freeCount = ghostIds;
+    this.#ghostKey.length = 0;
+    this.#ghostIds.reset();
     this.#hotCount = this.#coldCount = this.#testCount = 0;
     this.#coldTarget = this.#minCold;
     this.#victim = NO_VICTIM;
@@ -477,6 +472,6 @@ class ClockPro implements ClockProPolicy {
     this.#leaveTest(this.#c + ghost);
     this.#ghostOf.delete(this.#ghostKey[ghost]);
     this.#ghostKey[ghost] = undefined;
-    this.#freeGhosts[this.#freeCount++] = ghost;
+    this.#ghostIds.release(ghost);
   }
 }

@@ -48,6 +48,7 @@ import { knownOptions } from '../errors.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
+import { GhostIds } from './ghostIds.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -147,11 +148,10 @@ class Lirs implements LirsPolicy {
   // Ghosts: non-resident HIR keys in S, numbered 0 … maxNonResident (one spare: the
   // victim's ghost arrives before the incoming key is looked up and the bound restored).
   readonly #ghostOf = new Map<unknown, number>();
-  readonly #ghostKey: unknown[];
+  readonly #ghostKey: unknown[] = []; // grown as ids are first used
   /** Ghosts in the order they left the cache. Front: newest. */
   readonly #ghosts: SlotList;
-  readonly #freeGhosts: Uint32Array;
-  #freeCount: number;
+  readonly #ghostIds: GhostIds;
 
   constructor({ capacity, keyOf }: PolicyContext, hirPercent: number, maxNonResident: number) {
     this.#c = capacity;
@@ -164,11 +164,8 @@ class Lirs implements LirsPolicy {
     this.#q = new SlotList(capacity);
     this.#status = new Uint8Array(capacity);
     this.#inS = new Uint8Array(capacity);
-    this.#ghostKey = new Array<unknown>(ghostIds).fill(undefined);
     this.#ghosts = new SlotList(ghostIds);
-    this.#freeGhosts = new Uint32Array(ghostIds);
-    for (let g = 0; g < ghostIds; g++) this.#freeGhosts[g] = ghostIds - 1 - g;
-    this.#freeCount = ghostIds;
+    this.#ghostIds = new GhostIds(ghostIds);
   }
 
   /** Sizes of the sets and stacks, and their bounds, for tests and tools. */
@@ -236,8 +233,8 @@ class Lirs implements LirsPolicy {
       this.#hirCount--;
       if (this.#inS[slot] === 1) {
         this.#inS[slot] = 0;
-        if (this.#freeCount === 0) this.#dropGhost(this.#ghosts.back()); // only if onInsert was skipped
-        const ghost = this.#freeGhosts[--this.#freeCount]!;
+        if (this.#ghostIds.full) this.#dropGhost(this.#ghosts.back()); // only if onInsert was skipped
+        const ghost = this.#ghostIds.take();
         const key = this.#keyOf(slot);
         this.#ghostKey[ghost] = key;
         this.#ghostOf.set(key, ghost);
@@ -276,10 +273,8 @@ class Lirs implements LirsPolicy {
     this.#status.fill(NONE);
     this.#inS.fill(0);
     this.#ghostOf.clear();
-    this.#ghostKey.fill(undefined);
-    const ghostIds = this.#freeGhosts.length;
-    for (let g = 0; g < ghostIds; g++) this.#freeGhosts[g] = ghostIds - 1 - g;
-    this.#freeCount = ghostIds;
+    this.#ghostKey.length = 0;
+    this.#ghostIds.reset();
     this.#lirCount = this.#hirCount = this.#sSize = 0;
     this.#victim = NO_VICTIM;
   }
@@ -330,6 +325,6 @@ class Lirs implements LirsPolicy {
     this.#ghosts.unlink(ghost);
     this.#ghostOf.delete(this.#ghostKey[ghost]);
     this.#ghostKey[ghost] = undefined;
-    this.#freeGhosts[this.#freeCount++] = ghost;
+    this.#ghostIds.release(ghost);
   }
 }
