@@ -18,8 +18,9 @@ export class ExpiryIndex {
   readonly #times: Float64Array;
   // Slots below this have a time written (Infinity: never); the others have had none
   // since the index was made or cleared, and read as never. The shard takes slots in
-  // order from 0, so this grows a slot at a time: neither construction nor clear()
-  // touches the whole array (8 bytes per slot of capacity: 8 GiB at 2^30 entries).
+  // order from 0, so each slot it uses is filled once per clear, when a time first
+  // reaches it or one above it: neither construction nor clear() touches the whole
+  // array (8 bytes per slot of capacity: 8 GiB at 2^30 entries).
   #written = 0;
   // Write order: front is the newest time, back the soonest to expire.
   readonly #queue: SlotList;

@@ -42,7 +42,8 @@ export interface ReadTraceOptions {
  *   for a corrupt or truncated gzip stream, binary content, a line that is not valid
  *   UTF-8 (a file in another encoding: convert it, e.g. `iconv -f LATIN1 -t UTF-8`) or
  *   UTF-16 text (with the 1-based line when one line is at fault), TraceReadError for
- *   any other I/O failure; each names the path.
+ *   any other I/O failure or a trace too large; each names the path. A TypeError for a
+ *   path that is neither a string nor a file: URL Node can map to a path, or bad options.
  * @example
  * const gli = await readTrace('../shared/traces/gli.trace');
  * gli.keys.length; // 6015
@@ -62,9 +63,11 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
     // Any URL object Node takes (one from another realm, say jsdom's globals, too).
     file = typeof path === 'string' ? path : fileURLToPath(path);
   } catch (error) {
-    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path string or a file: URL object; got ${describe(path)}`, {
-      cause: error,
-    });
+    // A URL Node cannot map to a path (a host, an encoded slash) says why; anything else
+    // is not a path at all.
+    const href = typeof (path as { href?: unknown } | null)?.href === 'string' ? (path as { href: string }).href : undefined;
+    const what = href === undefined ? describe(path) : `${JSON.stringify(href)} (${messageOf(error)})`;
+    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path string or a file: URL object; got ${what}`, { cause: error });
   }
   let bytes: Uint8Array;
   try {
