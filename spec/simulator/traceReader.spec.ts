@@ -170,9 +170,11 @@ describe('readTrace', () => {
     await expect(readTrace(path, { nmae: 'x' } as never)).rejects.toThrow(/unknown option "nmae"/);
     await expect(readTrace(path, { name: 5 } as never)).rejects.toThrow(/option "name" must be a string; got 5/);
     await expect(readTrace(42 as never)).rejects.toThrow(/takes a path string or a file: URL object; got 42/);
-    await expect(readTrace(new URL('https://example.com/x.trace'))).rejects.toThrow(TypeError); // not a file: URL
-    // A file: URL Node cannot map to a path: ours, with its href and Node's reason.
-    await expect(readTrace(new URL('file://server/x.trace'))).rejects.toThrow(/got "file:\/\/server\/x\.trace" \(File URL host/);
+    // Not a file: URL: its scheme only (an href could carry a password into the logs).
+    await expect(readTrace(new URL('https://alice:s3cret@example.com/x.trace'))).rejects.toThrow(/got a "https:" URL$/);
+    // A file: URL Node cannot map to a path (an encoded slash): its href and Node's reason.
+    await expect(readTrace(new URL('file:///a%2Fb.trace'))).rejects.toThrow(/got "file:\/\/\/a%2Fb\.trace" \(File URL path/);
+    await expect(readTrace({ href: 'file:///x' } as never)).rejects.toThrow(/got an object$/); // not a URL at all
     // A URL object from another realm (jsdom's global URL, say) is taken as Node takes it.
     const { href, pathname } = pathToFileURL(path);
     const elsewhere = { href, protocol: 'file:', hostname: '', pathname } as unknown as URL;

@@ -24,7 +24,7 @@ export interface Trace {
 /** Options of {@link readTrace}. */
 export interface ReadTraceOptions {
   /** The trace's {@link Trace.name}; default: from the file name. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**
@@ -63,11 +63,9 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
     // Any URL object Node takes (one from another realm, say jsdom's globals, too).
     file = typeof path === 'string' ? path : fileURLToPath(path);
   } catch (error) {
-    // A URL Node cannot map to a path (a host, an encoded slash) says why; anything else
-    // is not a path at all.
-    const href = typeof (path as { href?: unknown } | null)?.href === 'string' ? (path as { href: string }).href : undefined;
-    const what = href === undefined ? describe(path) : `${JSON.stringify(href)} (${messageOf(error)})`;
-    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path string or a file: URL object; got ${what}`, { cause: error });
+    throw new TypeError(`${ERROR_PREFIX}readTrace() takes a path string or a file: URL object; got ${givenPath(path, error)}`, {
+      cause: error,
+    });
   }
   let bytes: Uint8Array;
   try {
@@ -103,6 +101,22 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
 export function traceName(path: string): string {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   return base.replace(/\.gz$/, '').replace(/\.(trace|txt)$/, '');
+}
+
+// What readTrace was given, for its TypeError. A file: URL Node could not map to a path
+// (a host, an encoded slash): its href and Node's reason (a file: URL carries no
+// credentials to leak into logs). A URL of another scheme: its scheme only. Anything
+// else, as describe() puts it. Reading a getter must not replace the error.
+function givenPath(path: unknown, error: unknown): string {
+  try {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_INVALID_FILE_URL_HOST' || code === 'ERR_INVALID_FILE_URL_PATH')
+      return `${JSON.stringify(String((path as URL).href))} (${messageOf(error)})`;
+    if (code === 'ERR_INVALID_URL_SCHEME') return `a ${JSON.stringify(String((path as URL).protocol))} URL`;
+  } catch {
+    // fall through
+  }
+  return describe(path);
 }
 
 function isGzip(bytes: Uint8Array): boolean {
