@@ -2,7 +2,7 @@ import type { Draft } from 'immer';
 import { Immer, enableMapSet, freeze, isDraftable } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
 import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer } from 'rxjs';
-import type { Command } from './commands.js';
+import type { ClearCommand, Command, DeleteCommand, ExpireCommand, GetCommand, SetCommand, UpdateCommand } from './commands.js';
 import { checkedCommand } from './commandValidation.js';
 import type { PolicyContractError } from './errors.js';
 import { CacheDisposedError, describe } from './errors.js';
@@ -43,7 +43,7 @@ const immer = new Immer({ autoFreeze: false });
 /** Per-entry options of `set`. */
 export interface SetOptions {
   /** This entry's time-to-live in ms, overriding the cache's `ttl`; `0` or `Infinity`: never. */
-  ttl?: number;
+  ttl?: number | undefined;
 }
 
 /** Options of {@link Cache.getOrLoad}: those of `set`, and a loader guard for this call. */
@@ -53,7 +53,7 @@ export interface GetOrLoadOptions<K> extends SetOptions {
    * `loaderGuard` option: a key it rules out rejects with `KeyNotFoundError` and the
    * loader is not called. Pass a `LoaderGuard` to keep its counts across calls.
    */
-  guard?: LoaderGuardLike<K>;
+  guard?: LoaderGuardLike<K> | undefined;
 }
 
 /** An immer recipe: mutate the draft, or return a replacement value. */
@@ -345,7 +345,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * @example
    * cache.update('user:1', (user) => { user.visits += 1; });
    */
-  update(key: K, recipe: UpdateRecipe<V>): V | undefined {
+  // The draft's type is a type parameter (always Draft<V> in practice) rather than
+  // UpdateRecipe<V>: immer's Draft<V> is a conditional type, which made V invariant,
+  // so a Cache<K, User> was not a Cache (Cache<unknown, unknown>). Generic methods are
+  // compared with their type parameters unified, so V stays covariant here.
+  update<D extends Draft<V> = Draft<V>>(key: K, recipe: (draft: D) => V | void | undefined): V | undefined {
     this.#live('update');
     if (typeof recipe !== 'function') throw new TypeError(`macho: update() takes a recipe function; got ${describe(recipe)}`);
     const shard = this.#shardFor(key);
@@ -357,7 +361,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         `macho: update() cannot draft the value of ${describe(key)}, ${describeObject(current)}: immer drafts plain ` +
           'objects, arrays, Maps, Sets and classes marked [immerable]; store a new value with set() instead',
       );
-    const next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe);
+    const next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
     // The recipe may call anything, dispose() too: then nothing is written.
     this.#live('update');
     const at = this.#clock.now();
@@ -520,7 +524,13 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * @returns `get`: the value (or `undefined`); `delete` and `update`: whether an entry
    * was there; `set`, `clear` and `expire`: `undefined`.
    * @throws InvalidCommandError for a malformed command; nothing is applied.
+   * @example
+   * const value: number | undefined = cache.execute(getCommand('a', 0)); // typed by the command
    */
+  execute(given: GetCommand<K>): V | undefined;
+  execute(given: DeleteCommand<K> | UpdateCommand<K, V>): boolean;
+  execute(given: SetCommand<K, V> | ClearCommand | ExpireCommand): undefined;
+  execute(given: Command<K, V>): V | boolean | undefined;
   execute(given: Command<K, V>): V | boolean | undefined {
     this.#live('execute a command');
     return this.#executeChecked(checkedCommand(given, this.#shards.length) as Command<K, V>);

@@ -97,7 +97,8 @@ export type RemovalCause = 'delete' | 'evict' | 'expire';
  * `RemovalCause.wasEvicted()`): `evict`, not `delete` or `expire`.
  * @example
  * cache.events$.subscribe((e) => { if (wasEvicted(e)) console.log('evicted', e.key); });
+ * cache.events$.pipe(filter(wasEvicted)).subscribe((e) => e.key); // keeps the key's type
  */
-export function wasEvicted(event: CacheEvent): event is EvictEvent {
+export function wasEvicted<K, V>(event: CacheEvent<K, V>): event is EvictEvent<K, V> {
   return event.type === 'evict';
 }

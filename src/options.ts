@@ -18,22 +18,22 @@ import { resolveLoaderGuard } from './loading/loaderGuard.js';
  */
 export interface CacheOptions<K = unknown> {
   /** Most live entries, across all shards. Integer ≥ 1. Default `100`. */
-  maxCacheSize?: number;
+  maxCacheSize?: number | undefined;
   /** Default time-to-live in ms; `0` or `Infinity` never expire. Default `600_000` (10 min). */
-  ttl?: number;
+  ttl?: number | undefined;
   /** Number of shards; capacity is split among them. Integer in 1 … `maxCacheSize`. Default `1`. */
-  shardCount?: number;
+  shardCount?: number | undefined;
   /**
    * Eviction policy: a built-in name (`'lru'`, `'fifo'`, `'random'`, `'lfu'`, `'mfu'`,
    * `'sieve'`, `'s3fifo'`, `'tinylfu'`, `'arc'`, `'lirs'`, `'clockpro'`) or your own
    * {@link PolicyFactory}.
    * Default `'lru'`.
    */
-  strategy?: StrategyName | PolicyFactory;
+  strategy?: StrategyName | PolicyFactory | undefined;
   /** Keep a bloom filter per shard and check it before each lookup. Default `false`. */
-  bloom?: boolean;
+  bloom?: boolean | undefined;
   /** The bloom filter's target false-positive rate, strictly between 0 and 1. Default `0.01`. */
-  probability?: number;
+  probability?: number | undefined;
   /**
    * The kind of the per-shard pre-check that `bloom: true` turns on: `'bloom'` (a
    * counting bloom filter) or `'cuckoo'` (a cuckoo filter: ~7× less memory; with it,
@@ -41,7 +41,7 @@ export interface CacheOptions<K = unknown> {
    * `RangeError`, not a silent no-op. An XOR filter is not offered here: it is static
    * and a shard must forget evicted keys (use it as a `loaderGuard`). Default `'bloom'`.
    */
-  filter?: ShardFilterKind;
+  filter?: ShardFilterKind | undefined;
   /**
    * Keys known to exist at the origin, checked by `getOrLoad` before it calls a loader:
    * a key the guard rules out rejects at once with `KeyNotFoundError`, and the loader is
@@ -49,21 +49,21 @@ export interface CacheOptions<K = unknown> {
    * `loaderGuard.fromKeys`, with counters), a membership filter, or `(key) => boolean`.
    * Default: none.
    */
-  loaderGuard?: LoaderGuardLike<K>;
+  loaderGuard?: LoaderGuardLike<K> | undefined;
   /** Seed of each shard's random generator (the `'random'` policy), for reproducible runs. Default `1`. */
-  seed?: number;
+  seed?: number | undefined;
   /**
    * The clock and the timers (an RxJS `SchedulerLike`). Default: {@link unrefScheduler},
    * real time whose timers never keep the process alive. Pass a `VirtualTimeScheduler`
    * in tests. RxJS's `asyncScheduler` works too: the Node timers behind the cache's
    * expiry actions on it are unref'd, so they do not keep the process alive either.
    */
-  scheduler?: SchedulerLike;
+  scheduler?: SchedulerLike | undefined;
   /**
    * Time one `get` in this many `get`s, and one `set` in this many `set`s, for the
    * latency figures in `metrics()`; `0` turns timing off. Integer ≥ 0. Default `64`.
    */
-  latencySampleEvery?: number;
+  latencySampleEvery?: number | undefined;
 }
 
 /** {@link CacheOptions} with every default filled in and every value checked. */
@@ -78,7 +78,11 @@ export interface ResolvedOptions {
   readonly probability: number;
   /** The per-shard filter kind (used when `bloom` is `true`). */
   readonly filter: ShardFilterKind;
-  /** The loader guard of `getOrLoad` (a bare filter or predicate wrapped in a `LoaderGuard`). */
+  /**
+   * The loader guard of `getOrLoad` (a bare filter or predicate wrapped in a
+   * `LoaderGuard`). Typed for any key: a `LoaderGuard<K>` here would make a
+   * `Cache<string, V>` no longer a `Cache` (the guard's key type is invariant).
+   */
   readonly loaderGuard: LoaderGuard<unknown> | undefined;
   readonly seed: number;
   readonly scheduler: SchedulerLike;

@@ -64,9 +64,9 @@ console.log('cjs ok: ' + path);
 // flow through the events, the strategy builders and the testing kit, and a wrong
 // value type is an error (the @ts-expect-error line fails the build if it is not).
 const TS_CHECK = `
-import { VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler, filter } from 'rxjs';
 import fc from 'fast-check';
-import { Cache, OPTIMAL, loaderGuard, simulate, tinyLfu, type CacheEvent, type PolicyFactory } from 'macho';
+import { Cache, OPTIMAL, deleteCommand, getCommand, loaderGuard, simulate, tinyLfu, wasEvicted, type CacheEvent, type CacheOptions, type PolicyFactory } from 'macho';
 import { applyOperation, cacheOperations, createVirtualCache } from 'macho/testing';
 
 interface User { name: string; visits: number }
@@ -84,10 +84,37 @@ void lifo;
 void simulate(['a', 'b'], { policies: ['lru', OPTIMAL], sizes: [1] });
 const virtual = createVirtualCache<string, number>({ maxCacheSize: 5 });
 fc.assert(fc.property(cacheOperations(['a', 'b'], fc.nat(3)), (ops) => { for (const op of ops) applyOperation(virtual, op); }), { numRuns: 1 });
+// A Cache<string, User> is a Cache, as a Map<string, User> is a Map.
+function dashboard(any: Cache): void { void any; }
+dashboard(cache);
+const many: Cache[] = [cache, new Cache<number, string>()];
+void many;
+// exactOptionalPropertyTypes: an option given as undefined is an option not given.
+new Cache({ maxCacheSize: undefined, ttl: undefined }).dispose();
+declare const maybeTtl: number | undefined;
+cache.set('b', { name: 'b', visits: 0 }, { ttl: maybeTtl });
+// execute() is typed by its command; wasEvicted keeps the key type through filter().
+const got: User | undefined = cache.execute(getCommand('a', 0));
+const gone: boolean = cache.execute(deleteCommand('a', 0));
+void got;
+void gone;
+cache.events$.pipe(filter(wasEvicted)).subscribe((e) => { const k: string = e.key; void k; });
+const config: CacheOptions<string> = { loaderGuard: (k) => k.length > 0 };
+createVirtualCache<string, number>(config).dispose();
 `;
 
 const TS_CONFIG = {
-  compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: [] },
+  compilerOptions: {
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    noEmit: true,
+    skipLibCheck: false,
+    types: [],
+  },
   files: ['check.ts'],
 };
 

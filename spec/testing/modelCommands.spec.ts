@@ -2,7 +2,7 @@ import type { RunDetails } from 'fast-check';
 import fc from 'fast-check';
 import { immerable } from 'immer';
 import { describe, expect, it } from 'vitest';
-import type { CacheOptions, PolicyFactory, StrategyName } from 'macho';
+import type { CacheOptions, PolicyFactory, StrategyName, UpdateRecipe } from 'macho';
 import { BUILTIN_POLICIES, fifoPolicy } from 'macho';
 import type { CacheCommandsOptions, CacheModelCommand, VirtualCache } from 'macho/testing';
 import {
@@ -189,8 +189,8 @@ describe('the model, fed the events, bounds the cache from below too', () => {
         // A cache that "updates" a Date by overwriting it.
         real.cache.update = (key, recipe) => {
           const current = peek.call(real.cache, key);
-          if (!(current instanceof Date)) return update.call(real.cache, key, recipe);
-          const next = recipe(current) as Date;
+          if (!(current instanceof Date)) return update.call(real.cache, key, recipe as UpdateRecipe<Date>);
+          const next = (recipe as UpdateRecipe<Date>)(current) as Date;
           set.call(real.cache, key, next);
           return next;
         };

@@ -164,9 +164,9 @@ export interface CuckooFilterOptions<K> {
    * after adding it (and adds each key once) works too. A cache shard passes its
    * index's keys, which hold the new key already.
    */
-  readonly liveKeys?: () => Iterable<K>;
+  readonly liveKeys?: (() => Iterable<K>) | undefined;
   /** Seed of the generator that picks which fingerprint to evict. Default `1`. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }
 
 // The bucket of a 32-bit hash: Lemire's multiply-shift range reduction over its high bits.

@@ -115,13 +115,13 @@ export function xorFingerprintBits(probability: number): XorFingerprintBits {
 /** Options of {@link filterFromKeys}. */
 export interface FilterFromKeysOptions {
   /** Target false-positive rate. Default `0.01`. */
-  readonly probability?: number;
+  readonly probability?: number | undefined;
   /**
    * Keys the filter must be able to hold, for filters that can grow (`'bloom'`,
    * `'cuckoo'`): room for keys added later. Default: the number of distinct keys given
    * (at least 1). Ignored by `'xor'`, which is exactly as big as its key set.
    */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
 }
 
 /**

@@ -49,9 +49,9 @@ export type XorFingerprintBits = 8 | 16;
 /** Options of {@link XorFilter.build}. */
 export interface XorFilterOptions {
   /** Bits per fingerprint: `8` (false-positive rate 1/256) or `16` (1/65,536). Default `8`. */
-  readonly fingerprintBits?: XorFingerprintBits;
+  readonly fingerprintBits?: XorFingerprintBits | undefined;
   /** Seed of the first construction attempt. Default `1`. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }
 
 /**

@@ -95,7 +95,7 @@ export interface LoaderGuardOptions extends FilterFromKeysOptions {
    * `capacity` ids). Default `'cuckoo'`: a guard must
    * learn keys created at the origin, which an XOR filter cannot.
    */
-  readonly kind?: FilterKind;
+  readonly kind?: FilterKind | undefined;
 }
 
 interface Recipe {

@@ -112,15 +112,15 @@ export function clockPro(options: ClockProOptions = {}): (context: PolicyContext
 /** Options of {@link clockPro}. */
 export interface ClockProOptions {
   /** Lower bound of the cold target `m_c`, as a share of the capacity in [0, 1]; at least one page. Default `0.01`. */
-  minColdPercent?: number;
+  minColdPercent?: number | undefined;
   /** Upper bound of the cold target `m_c`, as a share of the capacity in [0, 1]; at least the lower bound. Default `0.99`. */
-  maxColdPercent?: number;
+  maxColdPercent?: number | undefined;
   /**
    * Most non-resident (ghost) keys kept, as a multiple of the capacity (≥ 0). Default `1` (the paper's `m`).
    * Their bookkeeping (about 30 bytes a ghost) is allocated when the cache is built; at most
    * 2^30 ghosts, else the cache's constructor throws a `RangeError` naming this option.
    */
-  nonResidentMultiplier?: number;
+  nonResidentMultiplier?: number | undefined;
 }
 
 /**

@@ -79,13 +79,13 @@ export function lirs(options: LirsOptions = {}): (context: PolicyContext) => Lir
 /** Options of {@link lirs}. */
 export interface LirsOptions {
   /** Share of the capacity for resident HIR keys (queue Q), in [0, 1]; at least one slot. Default `0.01` (the paper's). */
-  hirPercent?: number;
+  hirPercent?: number | undefined;
   /**
    * Most non-resident HIR keys kept in stack S, as a multiple of the capacity (≥ 0). Default `2`.
    * Their bookkeeping (about 30 bytes a ghost) is allocated when the cache is built; at most
    * 2^30 ghosts, else the cache's constructor throws a `RangeError` naming this option.
    */
-  nonResidentMultiplier?: number;
+  nonResidentMultiplier?: number | undefined;
 }
 
 /**

@@ -84,11 +84,11 @@ export function tinyLfu(options: TinyLfuOptions = {}): (context: PolicyContext) 
 /** Options of {@link tinyLfu}. */
 export interface TinyLfuOptions {
   /** Share of the capacity given to the admission window, in [0, 1]; at least one entry. Default `0.01`. */
-  windowPercent?: number;
+  windowPercent?: number | undefined;
   /** Share of the main area given to the protected segment, in [0, 1]. Default `0.8`. */
-  protectedPercent?: number;
+  protectedPercent?: number | undefined;
   /** Admit a warm candidate that lost the comparison once in 128 (hash-flooding defence). Default `true`. */
-  jitter?: boolean;
+  jitter?: boolean | undefined;
 }
 
 /**

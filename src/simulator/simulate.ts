@@ -56,9 +56,9 @@ export interface SimulateOptions {
    */
   sizes: readonly number[];
   /** Default `'cache-aside'`. */
-  mode?: SimulationMode;
+  mode?: SimulationMode | undefined;
   /** Called after each (policy, size) run, in order: a long simulation can report as it goes. */
-  onProgress?: (progress: SimulationProgress) => void;
+  onProgress?: ((progress: SimulationProgress) => void) | undefined;
 }
 
 /** One (policy, size) run. */

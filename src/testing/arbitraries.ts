@@ -30,7 +30,7 @@ export interface CacheOperationOptions {
    * advance 11: writes often enough to fill a cache, and a rare `clear` that empties it.
    * A name that is not an operation type (`{ sett: 5 }`) is a `TypeError`.
    */
-  readonly weights?: Partial<Readonly<Record<CacheOperationType, number>>>;
+  readonly weights?: Partial<Readonly<Record<CacheOperationType, number>>> | undefined;
   /**
    * Per-entry TTLs of `set`; `undefined` means the cache's default.
    * Default: the cache's TTL 3 times in 4, otherwise 0 (never) to `10 × maxAdvance` ms.
@@ -38,7 +38,7 @@ export interface CacheOperationOptions {
    */
   readonly ttl?: Arbitrary<number | undefined>;
   /** Largest `advance` in ms (integer ≥ 0). Default 1000. */
-  readonly maxAdvance?: number;
+  readonly maxAdvance?: number | undefined;
 }
 
 /**
@@ -48,15 +48,15 @@ export interface CacheOperationOptions {
  */
 export interface CacheOperationsOptions extends CacheOperationOptions {
   /** Fewest operations. Default 0. */
-  readonly minLength?: number;
+  readonly minLength?: number | undefined;
   /** Most operations. Default: what fast-check's `size` allows (about 10 at its default size). */
-  readonly maxLength?: number;
+  readonly maxLength?: number | undefined;
   /**
    * fast-check's `size` for the array: how long sequences tend to be within
    * `minLength … maxLength`. With the default (`'small'`), sequences stay short even
    * when `maxLength` is large; `'max'` spreads them over the whole range.
    */
-  readonly size?: SizeForArbitrary;
+  readonly size?: SizeForArbitrary | undefined;
 }
 
 /**

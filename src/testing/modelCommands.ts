@@ -47,7 +47,7 @@ export interface CacheCommandsOptions extends CacheOperationOptions {
    * `true`; `false` checks only the answers, the events (each removal explained and
    * allowed) and `size ≤ maxCacheSize`.
    */
-  readonly invariants?: boolean;
+  readonly invariants?: boolean | undefined;
 }
 
 // The recorder of each virtual cache under test: the model learns from its events.
@@ -157,7 +157,9 @@ export function cacheCommands<K, V>(
  */
 export function runCacheCommands<K, V>(
   commands: Iterable<Command<CacheModel<K, V>, VirtualCache<K, V>>>,
-  options: VirtualCacheOptions | CacheOptions = {},
+  // NoInfer: K and V come from the commands; a config typed CacheOptions (K unknown)
+  // is still taken, as the examples above write it.
+  options: VirtualCacheOptions<NoInfer<K>> | CacheOptions<NoInfer<K>> = {},
 ): void {
   const real = createVirtualCache<K, V>(options);
   try {

@@ -23,9 +23,9 @@ const PREFIX = 'macho/testing: ';
  * const scheduler = new VirtualTimeScheduler();
  * const options: VirtualCacheOptions = { maxCacheSize: 10, ttl: 100, scheduler };
  */
-export interface VirtualCacheOptions extends Omit<CacheOptions, 'scheduler'> {
+export interface VirtualCacheOptions<K = unknown> extends Omit<CacheOptions<K>, 'scheduler'> {
   /** The virtual clock to use; default: a new one, starting at time 0. */
-  scheduler?: VirtualTimeScheduler;
+  scheduler?: VirtualTimeScheduler | undefined;
 }
 
 /**
@@ -137,7 +137,7 @@ const flushing = new WeakSet<VirtualTimeScheduler>();
  * dispose();
  */
 export function createVirtualCache<K = unknown, V = unknown>(
-  options: VirtualCacheOptions | CacheOptions = {},
+  options: VirtualCacheOptions<K> | CacheOptions<K> = {},
 ): VirtualCache<K, V> {
   const given: unknown = (options as { scheduler?: unknown } | null | undefined)?.scheduler;
   if (given !== undefined && !(given instanceof VirtualTimeScheduler))
