@@ -12,7 +12,7 @@ import { CheckedClock, checkedClock } from './expiry/checkedClock.js';
 import { ExpiryTimer } from './expiry/expiryTimer.js';
 import { createShardFilter } from './filters/index.js';
 import type { MembershipFilter } from './filters/membershipFilter.js';
-import { shardIndex } from './keys/hashKey.js';
+import { sameValueZero, shardIndex } from './keys/hashKey.js';
 import { InflightLoads } from './loading/inflightLoads.js';
 import type { LoaderGuard, LoaderGuardLike } from './loading/loaderGuard.js';
 import { KeyNotFoundError, resolveLoaderGuard } from './loading/loaderGuard.js';
@@ -104,6 +104,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly #out = new Outbox<K, V>();
   readonly #timer: ExpiryTimer;
   readonly #loads = new InflightLoads<K, V>();
+  // The update() recipes running (nested ones too), each with its key and whether the
+  // cache wrote, deleted or cleared that key meanwhile (the recipe itself, or code it
+  // called): such a write is newer than the recipe's draft and stays.
+  readonly #recipes: Array<{ readonly key: K; wrote: boolean }> = [];
   readonly #guard: LoaderGuard<K> | undefined;
   readonly #watchers: KeyWatchers<K, V>;
   readonly #latencyGet = new SampleStats();
@@ -304,6 +308,19 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     return this.#delete(key, 'delete');
   }
 
+  // `key` was written or deleted: a load under way for it must not store over that, nor
+  // a recipe drafting from its old value.
+  #keyWritten(key: K): void {
+    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    if (this.#recipes.length !== 0) for (const recipe of this.#recipes) if (sameValueZero(recipe.key, key)) recipe.wrote = true;
+  }
+
+  // Every key was (clear): as #keyWritten for each.
+  #allWritten(): void {
+    this.#loads.supersedeAll();
+    for (const recipe of this.#recipes) recipe.wrote = true;
+  }
+
   // `operation`: the method called (set(key, undefined) and update() delete too), for CacheDisposedError.
   #delete(key: K, operation: string): boolean {
     this.#live(operation);
@@ -312,7 +329,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#due(shard, at, operation);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
-    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    this.#keyWritten(key);
     let deleted: boolean;
     try {
       deleted = shard.delete(key, at);
@@ -331,7 +348,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // otherwise a late timer would let clear count it among the live entries it removed.
     this.#dueAll(at, 'clear');
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'clear', at }));
-    this.#loads.supersedeAll();
+    this.#allWritten();
     for (const shard of this.#shards) shard.clear(at);
     this.#applied(at);
   }
@@ -361,7 +378,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         `macho: update() cannot draft the value of ${describe(key)}, ${describeObject(current)}: immer drafts plain ` +
           'objects, arrays, Maps, Sets and classes marked [immerable]; store a new value with set() instead',
       );
-    const next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
+    const frame = { key, wrote: false };
+    this.#recipes.push(frame);
+    let next: V;
+    try {
+      next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
+    } finally {
+      this.#recipes.pop();
+    }
     // The recipe may call anything, dispose() too: then nothing is written.
     this.#live('update');
     const at = this.#clock.now();
@@ -369,9 +393,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const live = shard.peek(key); // undefined is never a live value
     // Nothing to write if the recipe changed nothing, or if the entry is not what it
     // drafted from any more: the recipe itself wrote or deleted the key (a write newer
-    // than its draft, which stays, as a write during a load does), or it expired
-    // meanwhile. What is live is the answer.
-    if (Object.is(next, current) || !Object.is(live, current)) {
+    // than its draft, which stays, as a write during a load does; `frame.wrote` also
+    // when it stored the very same object again), or it expired meanwhile. What is
+    // live is the answer.
+    if (Object.is(next, current) || !Object.is(live, current) || frame.wrote) {
       this.#out.flush(); // a bad clock reading's report, if any
       return live;
     }
@@ -382,7 +407,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     freeze(next, true); // draftable values only, as immer's autoFreeze would
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
-    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    this.#keyWritten(key);
     try {
       shard.update(key, next, at);
     } catch (error) {
@@ -566,19 +591,19 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       case 'set': {
         const ttl = command.ttl === undefined ? this.#defaultTtl : ttlOption('ttl', command.ttl);
         this.#shardFor(command.key).set(command.key, command.value, at, ttl);
-        if (this.#loads.size !== 0) this.#loads.supersede(command.key); // after, as in #set
+        this.#keyWritten(command.key); // after, as in #set
         break;
       }
       case 'update':
-        if (this.#loads.size !== 0) this.#loads.supersede(command.key);
+        this.#keyWritten(command.key);
         result = this.#shardFor(command.key).update(command.key, command.value, at);
         break;
       case 'delete':
-        if (this.#loads.size !== 0) this.#loads.supersede(command.key);
+        this.#keyWritten(command.key);
         result = this.#shardFor(command.key).delete(command.key, at);
         break;
       case 'clear':
-        this.#loads.supersedeAll();
+        this.#allWritten();
         for (const shard of this.#shards) shard.clear(at);
         break;
       case 'expire':
@@ -661,7 +686,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
     // After the set took effect: a set a custom policy's victim() refused changed
     // nothing, so a load under way for the key must still store what it loads.
-    if (this.#loads.size !== 0) this.#loads.supersede(key);
+    this.#keyWritten(key);
     this.#applied(at);
     return this;
   }

@@ -309,6 +309,33 @@ describe('lifecycle: getOrLoad', () => {
     expect(cache.metrics()).toMatchObject({ hits: 0, misses: 2, sets: 2 });
   });
 
+  it("a 'miss' handler that starts loads, as the README writes it, ends: one load per key, stored", async () => {
+    const cache = new Cache<string, number>({ scheduler: virtualClock() });
+    let release!: (value: number) => void;
+    let loads = 0;
+    const loadUser = (): Promise<number> => {
+      loads++;
+      return new Promise<number>((resolve) => (release = resolve));
+    };
+    const warming = new Set<string>();
+    let handled = 0;
+    cache.on('miss').subscribe(({ key }) => {
+      handled++;
+      if (warming.has(key)) return; // this handler's own getOrLoad, or one joining it
+      warming.add(key);
+      cache.getOrLoad(key, loadUser).finally(() => warming.delete(key)).catch(() => {});
+    });
+    expect(cache.get('u')).toBeUndefined(); // returns: the handler met its own miss and stopped
+    expect(handled).toBe(2);
+    expect(cache.get('u')).toBeUndefined(); // a miss while loading: no second load
+    expect(loads).toBe(1);
+    release(7);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(cache.get('u')).toBe(7);
+    expect(warming.size).toBe(0);
+  });
+
   it('rejects with CacheDisposedError, without calling the loader, when a subscriber of its own miss disposed of the cache', async () => {
     const cache = new Cache<string, number>({ scheduler: virtualClock() });
     cache.on('miss').subscribe(() => cache.dispose());

@@ -154,6 +154,28 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(cache.has('u')).toBe(false);
   });
 
+  it('a recipe that deletes its key and stores the same object again: that write stays too', () => {
+    const { cache, events } = setup({ ttl: 100 });
+    const user: User = { name: 'ada', visits: 3, tags: [] };
+    cache.set('u', user);
+    events.length = 0;
+    const result = cache.update('u', (draft) => {
+      draft.visits = 99;
+      cache.delete('u');
+      cache.set('u', user, { ttl: 0 }); // the same object, now never expiring
+    });
+    expect(result).toBe(user);
+    expect(cache.peek('u')).toBe(user);
+    expect(cache.snapshot().entries).toEqual([{ key: 'u', value: user, shard: 0 }]);
+    expect(events.map((e) => e.type)).toEqual(['delete', 'set']);
+    // Another key's write changes nothing for the recipe's own.
+    const next = cache.update('u', (draft) => {
+      draft.visits = 4;
+      cache.set('other', { name: 'x', visits: 0, tags: [] });
+    });
+    expect(next).toMatchObject({ visits: 4 });
+  });
+
   it('a no-change recipe during which the entry came due: the expiry is delivered first, and a dispose there is an update error', () => {
     const { scheduler, cache } = setup({ ttl: 50 });
     cache.set('u', { name: 'ada', visits: 0, tags: [] });
