@@ -309,10 +309,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   // `key` was written or deleted: a load under way for it must not store over that, nor
-  // a recipe drafting from its old value.
+  // a recipe drafting from its old value. Called only when there is one or the other
+  // (the callers test both counts first: on the hot set path that is two field reads,
+  // where a call, its loop included, did not always get inlined).
   #keyWritten(key: K): void {
     if (this.#loads.size !== 0) this.#loads.supersede(key);
-    if (this.#recipes.length !== 0) for (const recipe of this.#recipes) if (sameValueZero(recipe.key, key)) recipe.wrote = true;
+    for (const recipe of this.#recipes) if (sameValueZero(recipe.key, key)) recipe.wrote = true;
   }
 
   // Every key was (clear): as #keyWritten for each.
@@ -329,7 +331,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#due(shard, at, operation);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
-    this.#keyWritten(key);
+    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
     let deleted: boolean;
     try {
       deleted = shard.delete(key, at);
@@ -378,19 +380,23 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         `macho: update() cannot draft the value of ${describe(key)}, ${describeObject(current)}: immer drafts plain ` +
           'objects, arrays, Maps, Sets and classes marked [immerable]; store a new value with set() instead',
       );
+    // Watching for writes of the key from the recipe on, through the expiries that go
+    // out before the write (an 'expire' handler may store the key again).
     const frame = { key, wrote: false };
     this.#recipes.push(frame);
     let next: V;
+    let at: number;
+    let live: V | undefined;
     try {
       next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
+      // The recipe may call anything, dispose() too: then nothing is written.
+      this.#live('update');
+      at = this.#clock.now();
+      this.#due(shard, at, 'update');
+      live = shard.peek(key); // undefined is never a live value
     } finally {
       this.#recipes.pop();
     }
-    // The recipe may call anything, dispose() too: then nothing is written.
-    this.#live('update');
-    const at = this.#clock.now();
-    this.#due(shard, at, 'update');
-    const live = shard.peek(key); // undefined is never a live value
     // Nothing to write if the recipe changed nothing, or if the entry is not what it
     // drafted from any more: the recipe itself wrote or deleted the key (a write newer
     // than its draft, which stays, as a write during a load does; `frame.wrote` also
@@ -407,7 +413,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     freeze(next, true); // draftable values only, as immer's autoFreeze would
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
-    this.#keyWritten(key);
+    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
     try {
       shard.update(key, next, at);
     } catch (error) {
@@ -591,15 +597,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       case 'set': {
         const ttl = command.ttl === undefined ? this.#defaultTtl : ttlOption('ttl', command.ttl);
         this.#shardFor(command.key).set(command.key, command.value, at, ttl);
-        this.#keyWritten(command.key); // after, as in #set
+        if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(command.key); // after, as in #set
         break;
       }
       case 'update':
-        this.#keyWritten(command.key);
+        if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(command.key);
         result = this.#shardFor(command.key).update(command.key, command.value, at);
         break;
       case 'delete':
-        this.#keyWritten(command.key);
+        if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(command.key);
         result = this.#shardFor(command.key).delete(command.key, at);
         break;
       case 'clear':
@@ -686,7 +692,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
     // After the set took effect: a set a custom policy's victim() refused changed
     // nothing, so a load under way for the key must still store what it loads.
-    this.#keyWritten(key);
+    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
     this.#applied(at);
     return this;
   }

@@ -19,7 +19,7 @@ export interface SetCommand<K = unknown, V = unknown> {
   /** Never `undefined`: `set(key, undefined)` is logged as a `delete`, and `execute` refuses a set without a value. */
   readonly value: V;
   /** Per-entry TTL in ms when it overrides the cache's default; `0` = never expires. */
-  readonly ttl?: number;
+  readonly ttl?: number | undefined;
   readonly at: number;
 }
 

@@ -189,6 +189,21 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(cache.disposed).toBe(true);
   });
 
+  it("an entry that came due during the recipe, stored again by an 'expire' handler: that write stays", () => {
+    const { scheduler, cache, events } = setup({ ttl: 50 });
+    const user: User = { name: 'ada', visits: 0, tags: [] };
+    cache.set('u', user);
+    cache.on('expire').subscribe(({ key, value }) => cache.set(key, value, { ttl: 0 }));
+    events.length = 0;
+    const result = cache.update('u', (draft) => {
+      draft.visits = 5;
+      scheduler.frame = 60; // past the TTL, the timer not run (as during a long recipe)
+    });
+    expect(result).toBe(user);
+    expect(cache.peek('u')).toBe(user);
+    expect(events.map((e) => e.type)).toEqual(['expire', 'set']);
+  });
+
   it('freezes the parts the new value shares with the old one (structural sharing), as documented', () => {
     const cache = new Cache<string, { n: number; nested: { b: number } }>({ ttl: 0 });
     const mine = { n: 1, nested: { b: 1 } };

@@ -36,7 +36,7 @@ export interface CacheOperationOptions {
    * Default: the cache's TTL 3 times in 4, otherwise 0 (never) to `10 × maxAdvance` ms.
    * Pass `fc.constant(undefined)` to always use the cache's TTL.
    */
-  readonly ttl?: Arbitrary<number | undefined>;
+  readonly ttl?: Arbitrary<number | undefined> | undefined;
   /** Largest `advance` in ms (integer ≥ 0). Default 1000. */
   readonly maxAdvance?: number | undefined;
 }

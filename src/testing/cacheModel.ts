@@ -37,7 +37,7 @@ export interface CacheModelInit {
   /** The cache's capacity (`maxCacheSize`). */
   readonly capacity: number;
   /** The clock's time when the model starts. Default 0. */
-  readonly now?: number;
+  readonly now?: number | undefined;
 }
 
 /**
