@@ -104,6 +104,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly #out = new Outbox<K, V>();
   readonly #timer: ExpiryTimer;
   readonly #loads = new InflightLoads<K, V>();
+  // Shards holding at least one pending expiry (see #disarmIfIdle).
+  #timedShards = 0;
   // The update() recipes running (nested ones too), each with its key and whether the
   // cache wrote, deleted or cleared that key meanwhile (the recipe itself, or code it
   // called): such a write is newer than the recipe's draft and stays.
@@ -176,6 +178,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         filter,
         outbox: this.#out,
         timer: this.#timer,
+        onFirstExpiry: () => void this.#timedShards++,
         onNoExpiry: () => this.#disarmIfIdle(),
         lifespans: this.#lifespans,
         onPolicyFailure: (failure) => (this.#policyFailure ??= failure),
@@ -835,8 +838,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   // A shard's last pending expiry went: if no shard has one, the timer goes, or it would
   // hold a cache nobody references, not disposed, until it fires.
+  // A shard's last pending expiry went: with none left in any shard, the timer has
+  // nothing to wait for. Counted, not asked of every shard: clear() and a one-entry
+  // shard's evictions call this once per shard, which made them O(shards²).
   #disarmIfIdle(): void {
-    if (this.#timer.dueAt !== Infinity && this.#nextExpiry() === Infinity) this.#timer.cancel();
+    if (--this.#timedShards === 0 && this.#timer.dueAt !== Infinity) this.#timer.cancel();
   }
 
   #nextExpiry(): number {

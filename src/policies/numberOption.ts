@@ -39,7 +39,8 @@ export function withGhosts<P>(module: string, capacity: number, nonResidentMulti
   const ghosts = Math.floor(capacity * nonResidentMultiplier);
   const tooMany = (why: string, cause?: unknown): RangeError =>
     new RangeError(
-      `${module}: option "nonResidentMultiplier" (${nonResidentMultiplier}) asks for ${ghosts} ghost keys at capacity ${capacity}; ${why}`,
+      `${module}: option "nonResidentMultiplier" (${nonResidentMultiplier}) asks for ${ghosts} ghost keys at capacity ${capacity}; ${why}` +
+        ` (the capacity is a shard's share of "maxCacheSize": a lower multiplier or more shards fit)`,
       { cause },
     );
   if (ghosts > MAX_GHOSTS) throw tooMany(`at most ${MAX_GHOSTS} are kept`);

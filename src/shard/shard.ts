@@ -21,6 +21,8 @@ export interface ShardSetup<K, V> {
   readonly filter?: ((capacity: number, liveKeys: () => Iterable<K>) => MembershipFilter<K>) | undefined;
   readonly outbox: Outbox<K, V>;
   readonly timer: ExpiryTimer;
+  /** Told when this shard's first pending expiry comes (it had none). */
+  readonly onFirstExpiry: () => void;
   /** Told when this shard's last pending expiry goes (removed, cleared, or overwritten without a TTL). */
   readonly onNoExpiry: () => void;
   readonly lifespans: SampleStats;
@@ -88,6 +90,7 @@ export class Shard<K, V> {
   readonly #random: SeededRandom;
   readonly #out: Outbox<K, V>;
   readonly #timer: ExpiryTimer;
+  readonly #onFirstExpiry: () => void;
   readonly #onNoExpiry: () => void;
   readonly #lifespans: SampleStats;
 
@@ -101,6 +104,7 @@ export class Shard<K, V> {
     this.#random = new SeededRandom(setup.seed);
     this.#out = setup.outbox;
     this.#timer = setup.timer;
+    this.#onFirstExpiry = setup.onFirstExpiry;
     this.#onNoExpiry = setup.onNoExpiry;
     this.#lifespans = setup.lifespans;
     this.#filter = setup.filter?.(capacity, () => this.#index.keys());
@@ -301,8 +305,10 @@ export class Shard<K, V> {
     // Overwritten without a TTL, the slot may give up the shard's last pending expiry
     // (the index only shrinks when a finite time becomes Infinity).
     const pending = expiry.size;
-    if (expiry.set(slot, expiresAt)) this.#timer.arm(expiresAt);
-    else if (pending !== 0 && expiry.size === 0) this.#onNoExpiry();
+    if (expiry.set(slot, expiresAt)) {
+      if (pending === 0) this.#onFirstExpiry();
+      this.#timer.arm(expiresAt);
+    } else if (pending !== 0 && expiry.size === 0) this.#onNoExpiry();
   }
 
   // Birth times are kept as `at - #epoch` so that they are small integers, which V8
