@@ -1,7 +1,7 @@
 import type { Draft } from 'immer';
 import { Immer, enableMapSet, freeze, isDraftable } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
-import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer } from 'rxjs';
+import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer, VirtualTimeScheduler } from 'rxjs';
 import type { ClearCommand, Command, DeleteCommand, ExpireCommand, GetCommand, SetCommand, UpdateCommand } from './commands.js';
 import { checkedCommand } from './commandValidation.js';
 import type { PolicyContractError } from './errors.js';
@@ -9,7 +9,7 @@ import { CacheDisposedError, describe } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
 import { CheckedClock, checkedClock } from './expiry/checkedClock.js';
-import { ExpiryTimer } from './expiry/expiryTimer.js';
+import { ExpiryTimer, MAX_TIMER_DELAY } from './expiry/expiryTimer.js';
 import { createShardFilter } from './filters/index.js';
 import type { MembershipFilter } from './filters/membershipFilter.js';
 import { sameValueZero, shardIndex } from './keys/hashKey.js';
@@ -162,6 +162,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       (reached) => this.#onExpiryDue(reached),
       () => this.#nextExpiry(),
       (error) => this.#out.report(error),
+      resolved.scheduler instanceof VirtualTimeScheduler ? Infinity : MAX_TIMER_DELAY,
     );
     const { maxCacheSize, shardCount } = resolved;
     const filter = resolved.bloom

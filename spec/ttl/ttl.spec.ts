@@ -458,6 +458,27 @@ describe('TTL: examples', () => {
     expect(pendingActions(scheduler)).toBe(0);
   });
 
+  it('a far TTL on a virtual clock is one timer, not hops of 2^31 ms (which real timers need)', () => {
+    const scheduler = virtualClock();
+    let scheduled = 0;
+    const schedule = scheduler.schedule.bind(scheduler);
+    scheduler.schedule = ((...args: Parameters<typeof schedule>) => {
+      scheduled++;
+      return schedule(...args);
+    }) as typeof scheduler.schedule;
+    const cache = new Cache<string, number>({ scheduler, ttl: 0 });
+    cache.set('far', 1, { ttl: 1e15 }); // ~465,000 hops of 2^31 - 1 ms
+    cache.set('farther', 2, { ttl: 1e300 }); // never reached in hops
+    advance(scheduler, 1e15 - 1);
+    expect(cache.peek('far')).toBe(1);
+    advance(scheduler, 1);
+    expect(cache.has('far')).toBe(false);
+    scheduler.flush();
+    expect(cache.has('farther')).toBe(false);
+    expect(scheduled).toBeLessThanOrEqual(6); // advance()'s own markers included
+    cache.dispose();
+  });
+
   it('0 and Infinity never expire, and arm no timer', () => {
     const scheduler = virtualClock();
     const cache = new Cache<string, number>({ ttl: Infinity, scheduler });

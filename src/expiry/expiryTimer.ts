@@ -3,7 +3,7 @@ import { reportError } from '../stream/reportError.js';
 
 // Timer APIs take a signed 32-bit delay; a far expiry is reached in several hops
 // (the cache re-arms for whatever is then due, which may still be nothing).
-const MAX_DELAY = 2 ** 31 - 1;
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * One timer for a whole cache: always armed for the earliest expiry of any shard, so
@@ -19,6 +19,7 @@ const dropped = new Set<WeakRef<ExpiryTimer>>();
 const forgetCollected = new FinalizationRegistry<WeakRef<ExpiryTimer>>((ref) => dropped.delete(ref));
 
 export class ExpiryTimer {
+  readonly #maxDelay: number;
   readonly #scheduler: SchedulerLike;
   readonly #onDue: (reached: number) => void;
   readonly #earliest: () => number;
@@ -40,13 +41,18 @@ export class ExpiryTimer {
    * @param earliest - the earliest pending expiry (`Infinity` if none).
    * @param report - where a failed schedule() goes (the cache's outbox: reported after
    *   the command under way, which arms the timer in its middle).
+   * @param maxDelay - the longest delay one action may have: {@link MAX_TIMER_DELAY}
+   *   for schedulers over real timers; `Infinity` for a virtual clock, which has no
+   *   such limit (hops of 2^31 ms made a far TTL cost millions of them in a flush).
    */
   constructor(
     scheduler: SchedulerLike,
     onDue: (reached: number) => void,
     earliest: () => number,
     report: (error: unknown) => void,
+    maxDelay = MAX_TIMER_DELAY,
   ) {
+    this.#maxDelay = maxDelay;
     this.#scheduler = scheduler;
     this.#onDue = onDue;
     this.#earliest = earliest;
@@ -79,7 +85,7 @@ export class ExpiryTimer {
     previous?.unsubscribe();
     this.#dueAt = Infinity; // not armed until schedule() returns
     const armedAt = this.#scheduler.now();
-    const delay = Math.min(MAX_DELAY, Math.max(0, dueAt - armedAt));
+    const delay = Math.min(this.#maxDelay, Math.max(0, dueAt - armedAt));
     // The timer is armed while a command is being applied. A scheduler that runs work due
     // now synchronously (RxJS's queueScheduler) would expire entries in the middle of
     // that command, and its events would go out before the command's own; such a run is
