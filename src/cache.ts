@@ -838,10 +838,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   // A shard's last pending expiry went: if no shard has one, the timer goes, or it would
-  // hold a cache nobody references, not disposed, until it fires.
-  // A shard's last pending expiry went: with none left in any shard, the timer has
-  // nothing to wait for. Counted, not asked of every shard: clear() and a one-entry
-  // shard's evictions call this once per shard, which made them O(shards²).
+  // hold a cache nobody references, not disposed, until it fires. The shards with one
+  // are counted, not asked: clear() and a one-entry shard's evictions call this once
+  // per shard, which made a scan of every shard O(shards²).
   #disarmIfIdle(): void {
     if (--this.#timedShards === 0 && this.#timer.dueAt !== Infinity) this.#timer.cancel();
   }

@@ -680,7 +680,7 @@ describe('a custom policy that breaks its contract otherwise', () => {
   it("a configured built-in's own errors pass through unchanged", () => {
     expect(() => new Cache({ maxCacheSize: 10, strategy: clockPro({ nonResidentMultiplier: 1e12 }) })).toThrow(
       new RangeError(
-        'macho/clockpro: option "nonResidentMultiplier" (1000000000000) asks for 10000000000000 ghost keys at capacity 10; at most 1073741824 are kept (the capacity is a shard\'s share of "maxCacheSize": a lower multiplier or more shards fit)',
+        'macho/clockpro: option "nonResidentMultiplier" (1000000000000) asks for 10000000000000 ghost keys at capacity 10; at most 1073741824 are kept (the capacity is a shard\'s share of "maxCacheSize": a lower multiplier fits, or more shards for a large one)',
       ),
     );
   });

@@ -40,7 +40,7 @@ export function withGhosts<P>(module: string, capacity: number, nonResidentMulti
   const tooMany = (why: string, cause?: unknown): RangeError =>
     new RangeError(
       `${module}: option "nonResidentMultiplier" (${nonResidentMultiplier}) asks for ${ghosts} ghost keys at capacity ${capacity}; ${why}` +
-        ` (the capacity is a shard's share of "maxCacheSize": a lower multiplier or more shards fit)`,
+        ` (the capacity is a shard's share of "maxCacheSize": a lower multiplier fits, or more shards for a large one)`,
       { cause },
     );
   if (ghosts > MAX_GHOSTS) throw tooMany(`at most ${MAX_GHOSTS} are kept`);
