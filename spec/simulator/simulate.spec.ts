@@ -147,6 +147,29 @@ describe('simulate', () => {
     }
   });
 
+  it('names option "policies", the policy and the size when a factory throws (not the cache\'s "strategy")', () => {
+    const picky: PolicyFactory = (context) => {
+      if (context.capacity < 8) throw new RangeError('needs 8 slots');
+      return fifoPolicy(context);
+    };
+    const named = { name: 'picky', factory: picky };
+    let error: unknown;
+    try {
+      simulate([1, 2, 3], { policies: [named], sizes: [4] });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(RangeError);
+    expect((error as Error).message).toBe(
+      'macho: simulate(): option "policies": "picky" at size 4: the policy factory threw: needs 8 slots',
+    );
+    expect((error as Error).cause).toBeInstanceOf(RangeError);
+    const forgotten = (() => {}) as unknown as PolicyFactory;
+    expect(() => simulate([1], { policies: [forgotten], sizes: [1] })).toThrow(
+      /^macho: simulate\(\): option "policies": "forgotten" at size 1: the policy factory returned undefined/,
+    );
+  });
+
   it('calls a custom factory with the size asked for, however few the distinct keys', () => {
     const seen: number[] = [];
     const needsEight: PolicyFactory = (context) => {

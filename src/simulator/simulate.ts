@@ -154,7 +154,12 @@ export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOp
 // The replay loop: a real cache, as users drive it.
 function cacheAsideHits(keys: readonly TraceKey[], size: number, contender: Contender): number {
   const strategy = contender.strategy as StrategyName | PolicyFactory;
-  const cache = new Cache<TraceKey, true>({ maxCacheSize: size, strategy, ttl: 0, shardCount: 1, latencySampleEvery: 0 });
+  let cache: Cache<TraceKey, true>;
+  try {
+    cache = new Cache<TraceKey, true>({ maxCacheSize: size, strategy, ttl: 0, shardCount: 1, latencySampleEvery: 0 });
+  } catch (error) {
+    throw asPoliciesError(error, contender.name, size);
+  }
   let hits = 0;
   try {
     for (let i = 0, n = keys.length; i < n; i++) {
@@ -226,6 +231,18 @@ function factoryContender(factory: PolicyFactory): Contender {
   // A configured built-in (tinyLfu({ … })) runs unchecked, as it would in a cache.
   if (trusted) trustedFactory(learning);
   return entry;
+}
+
+// The cache names its option "strategy" in what a policy factory threw or returned
+// wrong; here the policy came from option "policies", at one of its sizes.
+function asPoliciesError(error: unknown, name: string, size: number): unknown {
+  const prefix = `${ERROR_PREFIX}option "strategy": `;
+  if (!(error instanceof TypeError || error instanceof RangeError) || !error.message.startsWith(prefix)) return error;
+  const Kind = error instanceof RangeError ? RangeError : TypeError;
+  return new Kind(
+    `${ERROR_PREFIX}simulate(): option "policies": ${JSON.stringify(name)} at size ${size}: ${error.message.slice(prefix.length)}`,
+    { cause: error },
+  );
 }
 
 // The policy's name if it is a string; a throwing getter is left for the cache to meet.
