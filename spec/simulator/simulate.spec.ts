@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { LRUCache } from 'lru-cache';
 import { describe, expect, it } from 'vitest';
 import type { EvictionPolicy, PolicyFactory, SimulationProgress, StrategyName } from 'macho';
-import { BUILTIN_POLICIES, fifoPolicy, lruPolicy, nextUses, OPTIMAL, optimalHits, simulate } from 'macho';
+import { BUILTIN_POLICIES, fifoPolicy, lirs, lruPolicy, nextUses, OPTIMAL, optimalHits, simulate } from 'macho';
 
 // Small key pools, so that hits, misses and evictions are all common.
 const trace = fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 200 });
@@ -167,6 +167,10 @@ describe('simulate', () => {
     const forgotten = (() => {}) as unknown as PolicyFactory;
     expect(() => simulate([1], { policies: [forgotten], sizes: [1] })).toThrow(
       /^macho: simulate\(\): option "policies": "forgotten" at size 1: the policy factory returned undefined/,
+    );
+    // A configured built-in refusing its capacity is named the same way.
+    expect(() => simulate([1, 2, 3], { policies: [lirs({ nonResidentMultiplier: 2 ** 29 })], sizes: [1_000] })).toThrow(
+      /^macho: simulate\(\): option "policies": "[^"]+" at size 1000: macho\/lirs: option "nonResidentMultiplier"/,
     );
   });
 

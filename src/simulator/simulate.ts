@@ -134,7 +134,7 @@ export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOp
       const capacity = contender.capped ? Math.min(size, Math.max(1, (distinct ??= new Set(keys).size))) : size;
       let hits: number;
       if (contender.strategy === OPTIMAL) hits = optimalHits((next ??= nextUses(keys)), capacity);
-      else hits = cacheAsideHits(keys, capacity, contender);
+      else hits = cacheAsideHits(keys, capacity, contender, size);
       const requests = keys.length;
       const result: SimulationResult = Object.freeze({
         policy: contender.name,
@@ -152,13 +152,14 @@ export function simulate(trace: Trace | readonly TraceKey[], options: SimulateOp
 }
 
 // The replay loop: a real cache, as users drive it.
-function cacheAsideHits(keys: readonly TraceKey[], size: number, contender: Contender): number {
+// `size`: the capacity to build (see `capped`); `asked`: the size given, for errors.
+function cacheAsideHits(keys: readonly TraceKey[], size: number, contender: Contender, asked: number): number {
   const strategy = contender.strategy as StrategyName | PolicyFactory;
   let cache: Cache<TraceKey, true>;
   try {
     cache = new Cache<TraceKey, true>({ maxCacheSize: size, strategy, ttl: 0, shardCount: 1, latencySampleEvery: 0 });
   } catch (error) {
-    throw asPoliciesError(error, contender.name, size);
+    throw asPoliciesError(error, contender.name, asked);
   }
   let hits = 0;
   try {
@@ -233,16 +234,18 @@ function factoryContender(factory: PolicyFactory): Contender {
   return entry;
 }
 
-// The cache names its option "strategy" in what a policy factory threw or returned
-// wrong; here the policy came from option "policies", at one of its sizes.
+// What building a run's cache threw can only be the policy's (simulate checked the
+// sizes): a factory that threw or returned wrong (the cache names its option
+// "strategy", which simulate() has no option of), or a configured built-in refusing
+// the capacity. Say which policy and size of option "policies" it was.
 function asPoliciesError(error: unknown, name: string, size: number): unknown {
+  if (!(error instanceof TypeError || error instanceof RangeError)) return error;
   const prefix = `${ERROR_PREFIX}option "strategy": `;
-  if (!(error instanceof TypeError || error instanceof RangeError) || !error.message.startsWith(prefix)) return error;
+  const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
   const Kind = error instanceof RangeError ? RangeError : TypeError;
-  return new Kind(
-    `${ERROR_PREFIX}simulate(): option "policies": ${JSON.stringify(name)} at size ${size}: ${error.message.slice(prefix.length)}`,
-    { cause: error },
-  );
+  return new Kind(`${ERROR_PREFIX}simulate(): option "policies": ${JSON.stringify(name)} at size ${size}: ${reason}`, {
+    cause: error,
+  });
 }
 
 // The policy's name if it is a string; a throwing getter is left for the cache to meet.
