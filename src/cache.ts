@@ -313,9 +313,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   // `key` was written or deleted: a load under way for it must not store over that, nor
-  // a recipe drafting from its old value. Called only when there is one or the other
-  // (the callers test both counts first: on the hot set path that is two field reads,
-  // where a call, its loop included, did not always get inlined).
+  // a recipe drafting from its old value. Two field reads on the hot set path; the
+  // bookkeeping (a call with a loop, which V8 did not always inline) only when needed.
+  #wrote(key: K): void {
+    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
+  }
+
   #keyWritten(key: K): void {
     if (this.#loads.size !== 0) this.#loads.supersede(key);
     for (const recipe of this.#recipes) if (sameValueZero(recipe.key, key)) recipe.wrote = true;
@@ -335,7 +338,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.#due(shard, at, operation);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
-    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
+    this.#wrote(key);
     let deleted: boolean;
     try {
       deleted = shard.delete(key, at);
@@ -417,7 +420,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     freeze(next, true); // draftable values only, as immer's autoFreeze would
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'update', key, value: next, at }));
-    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
+    this.#wrote(key);
     try {
       shard.update(key, next, at);
     } catch (error) {
@@ -601,15 +604,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       case 'set': {
         const ttl = command.ttl === undefined ? this.#defaultTtl : ttlOption('ttl', command.ttl);
         this.#shardFor(command.key).set(command.key, command.value, at, ttl);
-        if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(command.key); // after, as in #set
+        this.#wrote(command.key); // after, as in #set
         break;
       }
       case 'update':
-        if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(command.key);
+        this.#wrote(command.key);
         result = this.#shardFor(command.key).update(command.key, command.value, at);
         break;
       case 'delete':
-        if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(command.key);
+        this.#wrote(command.key);
         result = this.#shardFor(command.key).delete(command.key, at);
         break;
       case 'clear':
@@ -696,7 +699,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
     // After the set took effect: a set a custom policy's victim() refused changed
     // nothing, so a load under way for the key must still store what it loads.
-    if (this.#loads.size !== 0 || this.#recipes.length !== 0) this.#keyWritten(key);
+    this.#wrote(key);
     this.#applied(at);
     return this;
   }

@@ -44,12 +44,16 @@ const MAX_DIGITS = 16;
  */
 export const MAX_TRACE_REQUESTS = 100_000_000;
 
-function tooManyRequests(source: string): TraceReadError {
-  return new TraceReadError(
-    source,
-    `has more than ${MAX_TRACE_REQUESTS.toLocaleString('en-US')} requests, the most a trace holds in memory ` +
-      '(its keys are one JavaScript array): split it',
-  );
+// keys.push(key), refusing the request past MAX_TRACE_REQUESTS.
+function pushRequest(keys: TraceKey[], key: TraceKey, source: string): void {
+  if (keys.length === MAX_TRACE_REQUESTS) {
+    throw new TraceReadError(
+      source,
+      `has more than ${MAX_TRACE_REQUESTS.toLocaleString('en-US')} requests, the most a trace holds in memory ` +
+        '(its keys are one JavaScript array): split it',
+    );
+  }
+  keys.push(key);
 }
 
 // Fatal: invalid bytes throw instead of becoming U+FFFD, which would merge distinct keys.
@@ -90,20 +94,15 @@ export function parseTrace(input: string | Uint8Array | Iterable<TraceKey>, sour
   let position = 0;
   for (const item of input) {
     position++;
-    if (typeof item === 'number') {
-      if (keys.length === MAX_TRACE_REQUESTS) throw tooManyRequests(source);
-      keys.push(item);
-    } else if (typeof item === 'string') {
+    if (typeof item === 'number') pushRequest(keys, item, source);
+    else if (typeof item === 'string') {
       const parsed = parseLines(encode(item, source, position), source, position);
       if (parsed.length > 1) {
         throw new TraceFormatError(source, `entry ${position} is a key with a line break in it: ${JSON.stringify(item)}`, {
           line: position,
         });
       }
-      if (parsed.length === 1) {
-        if (keys.length === MAX_TRACE_REQUESTS) throw tooManyRequests(source);
-        keys.push(parsed[0]!);
-      }
+      if (parsed.length === 1) pushRequest(keys, parsed[0]!, source);
     } else {
       throw new TraceFormatError(source, `entry ${position} is neither a number nor a string: ${describe(item)}`, {
         line: position,
@@ -139,9 +138,8 @@ function parseLines(bytes: Uint8Array, source: string, firstLine: number): Trace
     while (start < end && isBlank(bytes[start]!)) start++;
     while (end > start && isBlank(bytes[end - 1]!)) end--;
     if (start === end || (end - start === 1 && bytes[start] === STAR)) continue;
-    if (keys.length === MAX_TRACE_REQUESTS) throw tooManyRequests(source);
     const number = integerAt(bytes, start, end);
-    keys.push(number === undefined ? stringAt(bytes, start, end, source, line) : number);
+    pushRequest(keys, number === undefined ? stringAt(bytes, start, end, source, line) : number, source);
   }
   return keys;
 }
