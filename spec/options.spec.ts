@@ -182,4 +182,18 @@ describe('options: per-entry ttl', () => {
     expect(cache.metrics().sets).toBe(sets);
     expect(log.map((c) => c.type)).toEqual(['set', 'get']); // the refused writes are not in the log
   });
+
+  it.each([
+    { options: { tll: 5_000 }, message: /unknown option "tll"; known options are ttl/ },
+    { options: 5_000, message: /options must be an object; got 5000/ },
+    { options: null, message: /options must be an object; got null/ },
+  ])('set(k, v, $options) throws a TypeError instead of using the default ttl', ({ options, message }) => {
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: new VirtualTimeScheduler() });
+    expect(() => cache.set('a', 1, options as never)).toThrow(TypeError);
+    expect(() => cache.set('a', 1, options as never)).toThrow(message);
+    expect(cache.has('a')).toBe(false);
+    // No options, empty ones, or an explicit undefined ttl: the default.
+    cache.set('a', 1).set('b', 2, {}).set('c', 3, { ttl: undefined });
+    expect(cache.size).toBe(3);
+  });
 });

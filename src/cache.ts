@@ -5,7 +5,7 @@ import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer, Vi
 import type { ClearCommand, Command, DeleteCommand, ExpireCommand, GetCommand, SetCommand, UpdateCommand } from './commands.js';
 import { checkedCommand } from './commandValidation.js';
 import type { PolicyContractError } from './errors.js';
-import { CacheDisposedError, describe } from './errors.js';
+import { CacheDisposedError, describe, knownOptions } from './errors.js';
 import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
 import { CheckedClock, checkedClock } from './expiry/checkedClock.js';
@@ -63,6 +63,8 @@ export type UpdateRecipe<V> = (draft: Draft<V>) => V | void | undefined;
 export type Loader<K, V> = (key: K) => V | PromiseLike<V>;
 
 const CHANGE_TYPES = ['set', 'delete', 'evict', 'expire', 'clear'] as const;
+const SET_OPTIONS = ['ttl'] as const;
+const GET_OR_LOAD_OPTIONS = ['ttl', 'guard'] as const;
 
 // %IteratorPrototype%: what every built-in iterator inherits from.
 const ITERATOR_PROTOTYPE: object = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())) as object;
@@ -443,11 +445,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * const user = await cache.getOrLoad('user:1', (key) => db.findUser(key));
    */
   getOrLoad(key: K, loader: Loader<K, V>, options?: GetOrLoadOptions<K>): Promise<V> {
-    if (typeof loader !== 'function') return Promise.reject(new TypeError('macho: getOrLoad needs a loader function'));
     let cached: V | undefined;
+    // Read once, here: the caller may change its options object while the load runs.
+    let ttl: number | undefined;
     try {
-      this.#live('getOrLoad');
-      if (options?.ttl !== undefined) ttlOption('ttl', options.ttl);
+      this.#live('getOrLoad'); // first, as every method: a disposed cache is the error to report
+      if (typeof loader !== 'function') throw new TypeError(`macho: getOrLoad needs a loader function; got ${describe(loader)}`);
+      if (options !== undefined) knownOptions('macho: getOrLoad', options, GET_OR_LOAD_OPTIONS);
+      ttl = options?.ttl === undefined ? undefined : ttlOption('ttl', options.ttl);
       const guard = options?.guard === undefined ? this.#guard : resolveLoaderGuard<K>('guard', options.guard);
       cached = this.get(key);
       if (cached === undefined) {
@@ -467,10 +472,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return Promise.reject(error instanceof CacheDisposedError ? new CacheDisposedError('getOrLoad') : error);
     }
     if (cached !== undefined) return Promise.resolve(cached);
-    return this.#loads.load(key, loader, (value) => {
-      if (this.#disposed) return;
+    return this.#loads.load(key, loader, (value, superseded) => {
+      // Nothing to store: set(key, undefined) would delete the key, which nobody asked for.
+      if (this.#disposed || value === undefined) return;
       try {
-        this.set(key, value, options);
+        this.#storeLoaded(key, value, ttl, superseded);
       } catch (error) {
         // Disposed by a handler of the expiries that go before the store: the load
         // answers its callers and stores nothing, as one that finishes after dispose.
@@ -608,8 +614,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         break;
       }
       case 'update':
-        this.#wrote(command.key);
         result = this.#shardFor(command.key).update(command.key, command.value, at);
+        // Only a write: as update(), an update of a missing key leaves a load under way alone.
+        if (result) this.#wrote(command.key);
         break;
       case 'delete':
         this.#wrote(command.key);
@@ -682,6 +689,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #set(key: K, value: V, options: SetOptions | undefined): this {
     this.#live('set');
     const custom = options?.ttl;
+    // Only when no ttl was read: a misspelt one (or options that are not an object)
+    // must not silently mean the default; a call with a ttl pays nothing for this.
+    if (custom === undefined && options !== undefined) knownOptions('macho: set', options, SET_OPTIONS);
     const ttl = custom === undefined ? this.#defaultTtl : ttlOption('ttl', custom);
     if (value === undefined) {
       this.#delete(key, 'set');
@@ -690,10 +700,30 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     const at = this.#clock.now();
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'set');
+    this.#write(shard, key, value, custom === undefined ? undefined : ttl, at);
+    return this;
+  }
+
+  // A load's value, stored as set() stores, unless the key was written, deleted or
+  // cleared since the load began: also by a handler of the expiries that go first here.
+  #storeLoaded(key: K, value: V, customTtl: number | undefined, superseded: () => boolean): void {
+    this.#live('getOrLoad');
+    const at = this.#clock.now();
+    const shard = this.#shardFor(key);
+    this.#due(shard, at, 'getOrLoad');
+    if (superseded()) {
+      this.#out.flush(); // a bad clock reading's report, if any
+      return;
+    }
+    this.#write(shard, key, value, customTtl, at);
+  }
+
+  // The write of set() and of a load, once what was due has expired.
+  #write(shard: Shard<K, V>, key: K, value: V, customTtl: number | undefined, at: number): void {
     const mark = this.#out.mark();
-    if (this.#out.wantsCommands) this.#logSet(key, value, custom === undefined ? undefined : ttl, at);
+    if (this.#out.wantsCommands) this.#logSet(key, value, customTtl, at);
     try {
-      shard.set(key, value, at, ttl);
+      shard.set(key, value, at, customTtl === undefined ? this.#defaultTtl : customTtl);
     } catch (error) {
       throw this.#failed(mark, error);
     }
@@ -701,7 +731,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     // nothing, so a load under way for the key must still store what it loads.
     this.#wrote(key);
     this.#applied(at);
-    return this;
   }
 
   // The hot path is written so that V8 inlines all of get and set into the caller's

@@ -153,6 +153,9 @@ describe('lifecycle: dispose()', () => {
     let calls = 0;
     await expect(cache.getOrLoad('a', () => ++calls)).rejects.toBeInstanceOf(CacheDisposedError);
     await expect(cache.getOrLoad('a', () => ++calls)).rejects.toThrow(/cannot getOrLoad/);
+    // Disposal is the error reported, bad arguments or not, as by every other method.
+    await expect(cache.getOrLoad('a', 42 as never)).rejects.toBeInstanceOf(CacheDisposedError);
+    await expect(cache.getOrLoad('a', () => ++calls, 5 as never)).rejects.toBeInstanceOf(CacheDisposedError);
     expect(calls).toBe(0);
     const watched = track(cache.watch('a'));
     expect(watched.error()).toBeInstanceOf(CacheDisposedError);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent } from 'macho';
-import { Cache, CacheDisposedError } from 'macho';
+import { Cache, CacheDisposedError, updateCommand } from 'macho';
 import { advance, virtualClock } from '../fixtures/virtualTime.js';
 
 /** A promise settled by hand: the test decides when a load finishes. */
@@ -224,7 +224,7 @@ describe('lifecycle: getOrLoad', () => {
     expect(await cache.getOrLoad('a', () => 'A')).toBe('A'); // nothing left in flight
   });
 
-  it('property: whatever the loader does to its key (before or after its first await), the newer write stays', async () => {
+  it('property: whatever is done to its key (by the loader before or after its first await, or by an expiry handler as the load stores), the newer write stays', async () => {
     type Step = { type: 'set'; value: string } | { type: 'delete' } | { type: 'clear' } | { type: 'join' };
     const step = fc.oneof(
       fc.record({ type: fc.constant('set' as const), value: fc.constantFrom('x', 'y', 'z') }),
@@ -233,8 +233,9 @@ describe('lifecycle: getOrLoad', () => {
       fc.constant({ type: 'join' as const }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { maxLength: 5 }), fc.array(step, { maxLength: 5 }), async (before, after) => {
-        const cache = fresh();
+      fc.asyncProperty(fc.array(step, { maxLength: 5 }), fc.array(step, { maxLength: 5 }), fc.array(step, { maxLength: 5 }), async (before, after, asItStores) => {
+        const scheduler = virtualClock();
+        const cache = new Cache<string, string>({ scheduler });
         let loaderCalls = 0;
         const joined: Array<Promise<string>> = [];
         // What the key holds, by a model: the load's result unless a later write or delete came.
@@ -259,13 +260,30 @@ describe('lifecycle: getOrLoad', () => {
             }
           }
         };
+        // The store expires what is due first: here an entry whose timer has not run yet
+        // (a busy event loop), whose 'expire' handler does the third list of steps.
+        // A superseded load stores nothing, so expires nothing: the entry then expires on
+        // a later read, after the load, and its handler has nothing to do.
+        let storing = false;
+        let handlerRan = false;
+        cache.on('expire').subscribe(() => {
+          if (!storing) return;
+          handlerRan = true;
+          run(asItStores);
+        });
         const value = await cache.getOrLoad('k', async () => {
           loaderCalls++;
           run(before);
           await Promise.resolve();
           run(after);
+          cache.set('due', 'soon', { ttl: 1 });
+          scheduler.frame += 5;
+          storing = !written;
           return 'loaded';
         });
+        const stored = storing;
+        storing = false;
+        expect(handlerRan).toBe(stored);
         expect(value).toBe('loaded');
         expect(loaderCalls).toBe(1);
         for (const other of await Promise.all(joined)) expect(other).toBe('loaded');
@@ -285,13 +303,80 @@ describe('lifecycle: getOrLoad', () => {
     expect(cache.has('a')).toBe(false);
   });
 
-  it('rejects a bad ttl or a missing loader without calling anything', async () => {
+  it('rejects a bad ttl, unknown or malformed options, or a missing loader without calling anything', async () => {
     const cache = fresh();
     let calls = 0;
     await expect(cache.getOrLoad('a', () => String(++calls), { ttl: -1 })).rejects.toThrow(/ttl/);
+    // A misspelt guard must not silently mean "no guard" (the origin unprotected).
+    await expect(cache.getOrLoad('a', () => String(++calls), { gaurd: () => false } as never)).rejects.toThrow(
+      /unknown option "gaurd"; known options are ttl, guard/,
+    );
+    await expect(cache.getOrLoad('a', () => String(++calls), 5_000 as never)).rejects.toThrow(/options must be an object; got 5000/);
     await expect(cache.getOrLoad('a', undefined as unknown as () => string)).rejects.toBeInstanceOf(TypeError);
+    await expect(cache.getOrLoad('a', { ttl: 5 } as never)).rejects.toThrow(/needs a loader function; got an object/);
     expect(calls).toBe(0);
     expect(cache.metrics().misses).toBe(0);
+  });
+
+  it('reads its options at the call: changing the object while the load runs changes nothing', async () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, string>({ ttl: 0, scheduler });
+    const { load, calls } = manualLoader<string>();
+    const options = { ttl: 10 };
+    const loaded = cache.getOrLoad('a', load, options);
+    options.ttl = -1; // would be refused, had the store read it
+    calls[0]!.result.resolve('A');
+    expect(await loaded).toBe('A');
+    expect(cache.snapshot().entries).toEqual([{ key: 'a', value: 'A', shard: 0, expiresAt: 10 }]);
+  });
+
+  it('a loader resolving undefined writes nothing: no delete in the log, none of a newer write', async () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, string>({ scheduler });
+    const log: string[] = [];
+    cache.commands$.subscribe((c) => log.push(c.type));
+    cache.set('due', 'x', { ttl: 1 });
+    // Stored by an 'expire' handler that runs as the load finishes (its timer late).
+    cache.on('expire').subscribe(() => cache.set('k', 'newer'));
+    const loaded = cache.getOrLoad('k', async () => {
+      await Promise.resolve();
+      scheduler.frame = 5;
+      return undefined as unknown as string;
+    });
+    expect(await loaded).toBeUndefined();
+    expect(cache.peek('k')).toBe('newer');
+    expect(log).toEqual(['set', 'get', 'expire', 'set']);
+  });
+
+  it("an 'expire' handler that calls getOrLoad as the load stores joins it: one loader call, one value", async () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, string>({ scheduler });
+    const { load, calls } = manualLoader<string>();
+    let joined: Promise<string> | undefined;
+    cache.on('expire').subscribe(() => {
+      joined = cache.getOrLoad('k', load);
+    });
+    cache.set('due', 'x', { ttl: 1 });
+    const first = cache.getOrLoad('k', load);
+    scheduler.frame = 5; // 'due' is due; its timer has not run (a busy event loop)
+    calls[0]!.result.resolve('loaded');
+    expect(await first).toBe('loaded');
+    expect(await joined).toBe('loaded');
+    expect(calls).toHaveLength(1);
+    expect(cache.peek('k')).toBe('loaded');
+  });
+
+  it('an update command for the key while it loads changes nothing, as update() does: the load still stores', async () => {
+    const cache = fresh();
+    const { load, calls } = manualLoader<string>();
+    const loaded = cache.getOrLoad('k', load);
+    expect(cache.update('k', () => 'never')).toBeUndefined();
+    expect(cache.execute(updateCommand('k', 'never', 0))).toBe(false);
+    calls[0]!.result.resolve('loaded');
+    expect(await loaded).toBe('loaded');
+    expect(cache.peek('k')).toBe('loaded');
+    expect(await cache.getOrLoad('k', load)).toBe('loaded');
+    expect(calls).toHaveLength(1);
   });
 
   it('answers with what a subscriber of its own miss stored (a second tier warming this one), without a load', async () => {

@@ -6,8 +6,15 @@ interface Load<V> {
    * meanwhile (the newer write wins). Dropped, not flagged: a loader that never settles
    * then no longer holds the cache (through this closure) after a clear or a dispose.
    */
-  store: ((value: V) => void) | undefined;
+  store: StoreLoaded<V> | undefined;
 }
+
+/**
+ * Stores a load's value. `superseded()` turns true if the key is written, deleted or
+ * cleared from here on: the store itself first expires what is due, and an 'expire'
+ * handler may do any of those, so it asks just before it writes.
+ */
+export type StoreLoaded<V> = (value: V, superseded: () => boolean) => void;
 
 /**
  * The in-flight loads of `getOrLoad`: concurrent callers for one key share one call of
@@ -33,8 +40,10 @@ export class InflightLoads<K, V> {
    * The shared load for `key`, starting `loader` if none is in flight.
    * @param store - called with the loaded value before any caller resumes, unless
    *   the load was superseded; if it throws, every caller is rejected with its error.
+   *   The load stays registered while it runs: a `getOrLoad` of the key from there
+   *   (an 'expire' handler) joins it, and a write supersedes it.
    */
-  load(key: K, loader: (key: K) => V | PromiseLike<V>, store: (value: V) => void): Promise<V> {
+  load(key: K, loader: (key: K) => V | PromiseLike<V>, store: StoreLoaded<V>): Promise<V> {
     const running = this.#loads.get(key);
     if (running !== undefined) return running.promise;
     let resolve!: (value: V) => void;
@@ -57,18 +66,18 @@ export class InflightLoads<K, V> {
       reject(error);
       return promise;
     }
+    const superseded = (): boolean => load.store === undefined;
     Promise.resolve(result).then(
       (value) => {
-        settle();
         const storeNow = load.store;
-        load.store = undefined;
-        if (storeNow !== undefined) {
-          try {
-            storeNow(value);
-          } catch (error) {
-            reject(error);
-            return;
-          }
+        try {
+          if (storeNow !== undefined) storeNow(value, superseded);
+        } catch (error) {
+          reject(error);
+          return;
+        } finally {
+          load.store = undefined;
+          settle();
         }
         resolve(value);
       },

@@ -79,7 +79,11 @@ export class KeyNotFoundError extends Error {
 export interface LoaderGuardStats {
   /** Keys the guard answered for (`passed + rejected`; a predicate that throws answers nothing). */
   readonly checked: number;
-  /** Keys it let through to the loader ("may exist", false positives included). */
+  /**
+   * Keys it let through ("may exist", false positives included): one per `getOrLoad`
+   * that missed the cache and asked the guard, so callers that then joined a load
+   * already under way count too; not the number of loader calls.
+   */
   readonly passed: number;
   /** Keys it ruled out: loads that never reached the origin. */
   readonly rejected: number;
