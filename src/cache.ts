@@ -10,6 +10,7 @@ import type { CacheEvent, CacheEventType, EventOf } from './events.js';
 import { EVENT_TYPES } from './events.js';
 import { CheckedClock, checkedClock } from './expiry/checkedClock.js';
 import { ExpiryTimer, MAX_TIMER_DELAY } from './expiry/expiryTimer.js';
+import { refreshClock, unrefScheduler } from './expiry/unrefScheduler.js';
 import { createShardFilter } from './filters/index.js';
 import type { MembershipFilter } from './filters/membershipFilter.js';
 import { sameValueZero, shardIndex } from './keys/hashKey.js';
@@ -102,6 +103,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly #shards: Shard<K, V>[];
   readonly #onlyShard: Shard<K, V> | undefined; // with one shard: no hashing of keys
   readonly #clock: SchedulerLike;
+  // The time while some entry can expire (see #now): Date.now() for the default clock
+  // (whose reading it refreshes), any other clock's own reading.
+  readonly #exactNow: () => number;
   readonly #defaultTtl: number;
   readonly #out = new Outbox<K, V>();
   readonly #timer: ExpiryTimer;
@@ -151,7 +155,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     this.options = resolved;
     this.#guard = resolved.loaderGuard as LoaderGuard<K> | undefined;
     // A scheduler you pass has its readings checked (see CheckedClock); ours are not.
-    this.#clock = checkedClock(resolved.scheduler, (error) => this.#out.report(error));
+    const clock = (this.#clock = checkedClock(resolved.scheduler, (error) => this.#out.report(error)));
+    this.#exactNow = clock === unrefScheduler ? refreshClock : () => clock.now();
     this.#defaultTtl = resolved.ttl;
     this.#sampleEvery = resolved.latencySampleEvery;
     this.#untilSampleGet = this.#untilSampleSet = resolved.latencySampleEvery || Infinity;
@@ -335,7 +340,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // `operation`: the method called (set(key, undefined) and update() delete too), for CacheDisposedError.
   #delete(key: K, operation: string): boolean {
     this.#live(operation);
-    const at = this.#clock.now();
+    const at = this.#now();
     const shard = this.#shardFor(key);
     this.#due(shard, at, operation);
     const mark = this.#out.mark();
@@ -354,7 +359,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /** Removes every entry. */
   clear(): void {
     this.#live('clear');
-    const at = this.#clock.now();
+    const at = this.#now();
     // What has expired by now is expired first (its own events, and counted as such):
     // otherwise a late timer would let clear count it among the live entries it removed.
     this.#dueAll(at, 'clear');
@@ -400,7 +405,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
       // The recipe may call anything, dispose() too: then nothing is written.
       this.#live('update');
-      at = this.#clock.now();
+      at = this.#now();
       this.#due(shard, at, 'update');
       live = shard.peek(key); // undefined is never a live value
     } finally {
@@ -671,7 +676,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #get(key: K): V | undefined {
     this.#live('get');
-    const at = this.#clock.now();
+    const at = this.#now();
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'get');
     const mark = this.#out.mark();
@@ -697,7 +702,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#delete(key, 'set');
       return this;
     }
-    const at = this.#clock.now();
+    // A write with a TTL starts its countdown at the exact time, even the first one.
+    const at = ttl === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'set');
     this.#write(shard, key, value, custom === undefined ? undefined : ttl, at);
@@ -708,7 +714,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // cleared since the load began: also by a handler of the expiries that go first here.
   #storeLoaded(key: K, value: V, customTtl: number | undefined, superseded: () => boolean): void {
     this.#live('getOrLoad');
-    const at = this.#clock.now();
+    const at = (customTtl === undefined ? this.#defaultTtl : customTtl) === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'getOrLoad');
     if (superseded()) {
@@ -817,7 +823,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // what expiring queued goes out now, and so does a bad clock reading's report.
   #catchUp(shard: Shard<K, V>, operation: string | undefined): void {
     if (shard.nextExpiry() !== Infinity) {
-      this.#due(shard, this.#clock.now(), operation);
+      this.#due(shard, this.#now(), operation);
       this.#out.flush();
       // The report's hook may have disposed of the cache: the call stops, as after an
       // 'expire' handler that did (see #expireBefore).
@@ -857,7 +863,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #onExpiryDue(reached: number): void {
     if (this.#disposed) return;
     const clock = this.#clock;
-    const now = clock instanceof CheckedClock ? clock.nowAtLeast(reached) : clock.now();
+    const now = clock instanceof CheckedClock ? clock.nowAtLeast(reached) : this.#now();
     for (const shard of this.#shards) {
       if (shard.nextExpiry() <= now) this.#expire(shard, now); // reports a policy's failure itself
     }
@@ -875,6 +881,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // per shard, which made a scan of every shard O(shards²).
   #disarmIfIdle(): void {
     if (--this.#timedShards === 0 && this.#timer.dueAt !== Infinity) this.#timer.cancel();
+  }
+
+  // The default clock is a cached Date.now() (it saves ~50 ns per command; see
+  // unrefScheduler), which lags behind after long synchronous work or a clock set
+  // forward (a faked Date in a test). Only an entry that can expire cares: it must never
+  // be returned at or after its expiry. So while one exists, commands read the exact
+  // time; a cache without one keeps the cached reading.
+  #now(): number {
+    return this.#timedShards === 0 ? this.#clock.now() : this.#exactNow();
   }
 
   #nextExpiry(): number {

@@ -103,7 +103,7 @@ export type { CacheSnapshot, SnapshotEntry } from './shard/snapshot.js';
 export type { Counts, LifespanMetrics, MetricsSnapshot, ShardMetrics } from './metrics/metricsSnapshot.js';
 export type { SampleSummary } from './metrics/sampleStats.js';
 export { countEvents } from './operators/countEvents.js';
-export { exactClockScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
+export { cachedClockScheduler, exactClockScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
 export { hashKey, shardOf } from './keys/hashKey.js';
 // The trace-driven simulator (readTrace, parseTrace, simulate, OPTIMAL, trace errors).
 export * from './simulator/index.js';

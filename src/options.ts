@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import { asyncScheduler } from 'rxjs';
 import { messageOf, optionRangeError, optionTypeError } from './errors.js';
 import { firstReading } from './expiry/checkedClock.js';
 import { isOwnScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
@@ -54,9 +55,11 @@ export interface CacheOptions<K = unknown> {
   seed?: number | undefined;
   /**
    * The clock and the timers (an RxJS `SchedulerLike`). Default: {@link unrefScheduler},
-   * real time whose timers never keep the process alive. Pass a `VirtualTimeScheduler`
-   * in tests. RxJS's `asyncScheduler` works too: the Node timers behind the cache's
-   * expiry actions on it are unref'd, so they do not keep the process alive either.
+   * real time whose timers never keep the process alive; but a cache made inside
+   * `TestScheduler.run()` gets RxJS's `asyncScheduler`, which the run makes virtual, as
+   * it does for every time-based operator. Pass a `VirtualTimeScheduler` in tests.
+   * RxJS's `asyncScheduler` works too: the Node timers behind the cache's expiry
+   * actions on it are unref'd, so they do not keep the process alive either.
    */
   scheduler?: SchedulerLike | undefined;
   /**
@@ -225,8 +228,17 @@ function filterOption(value: unknown, bloom: boolean, probability: number): Shar
   return value;
 }
 
+// Inside TestScheduler.run(), RxJS makes asyncScheduler virtual (its now() reads the
+// run's frame, its timers run when the run flushes) so that every time-based operator
+// runs in virtual time; a cache made there without a scheduler should too. Out of a
+// run, asyncScheduler.now() is Date.now() (faked or not); in one, a frame count from 0.
+const RUN_MODE_GAP_MS = 1_000;
+function insideTestSchedulerRun(): boolean {
+  return Math.abs(asyncScheduler.now() - Date.now()) > RUN_MODE_GAP_MS;
+}
+
 function schedulerOption(value: unknown): SchedulerLike {
-  if (value === undefined) return unrefScheduler;
+  if (value === undefined) return insideTestSchedulerRun() ? asyncScheduler : unrefScheduler;
   const candidate = value as Partial<SchedulerLike> | null;
   if (typeof candidate !== 'object' || candidate === null || typeof candidate.now !== 'function' || typeof candidate.schedule !== 'function')
     throw optionTypeError('scheduler', 'an RxJS SchedulerLike (with now() and schedule())', value);

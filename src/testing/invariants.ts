@@ -5,6 +5,7 @@
  * @module
  */
 import { Cache, isDelivering } from '../cache.js';
+import { exactClockScheduler, unrefScheduler } from '../expiry/unrefScheduler.js';
 import type { Counts, MetricsSnapshot, ShardMetrics } from '../metrics/metricsSnapshot.js';
 import type { CacheSnapshot } from '../shard/snapshot.js';
 import type { EventCounts, EventRecorder } from './eventRecorder.js';
@@ -143,7 +144,9 @@ export function checkInvariants<K, V>(
 
   const { maxCacheSize, shardCount } = cache.options;
   const disposed = cache.disposed === true;
-  const clock = cache.options.scheduler;
+  // The default clock's cached reading lags, but a cache reads Date.now() itself while
+  // an entry can expire (the only time the clock is checked against here).
+  const clock = cache.options.scheduler === unrefScheduler ? exactClockScheduler : cache.options.scheduler;
   // The clock first: whatever the reads below see was taken at `now` or later.
   const now = read('the clock', () => clock.now());
   const snapshot = read('snapshot()', () => cache.snapshot());
