@@ -649,13 +649,19 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    */
   dispose(): void {
     this.#notFromPolicy('dispose of the cache');
-    // Also when called again from a subscriber of the expiries below: this call finishes.
-    if (this.#disposeStarted) return;
+    // Called again from a handler of the expiries below: the cache is disposed from
+    // then on for every caller (that handler's next write throws, `disposed` is true),
+    // and the first call goes on with its catch-up and finishes.
+    if (this.#disposeStarted) {
+      this.#disposed = true;
+      return;
+    }
     this.#disposeStarted = true;
     try {
       // A late expiry timer (a busy event loop) would otherwise leave expired entries in
-      // the final snapshot, and a log that ends without the expiry it implies.
-      this.#catchUpAll(undefined);
+      // the final snapshot, and a log that ends without the expiry it implies. Every
+      // shard, even once a handler has disposed of the cache.
+      for (const shard of this.#shards) this.#catchUp(shard, undefined);
     } finally {
       this.#out.flush(); // a bad clock reading's report, before the streams close
       this.#disposed = true;

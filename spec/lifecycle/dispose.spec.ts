@@ -130,17 +130,31 @@ describe('lifecycle: dispose()', () => {
     expect(replayed.snapshot().entries.map((entry) => entry.key)).toEqual(['z']);
   });
 
-  it('called again by a subscriber of its own final expiries, still expires everything due once', () => {
+  it('called again by a subscriber of its own final expiries, still expires everything due once; that subscriber sees it disposed', () => {
     const virtual = virtualClock();
     const cache = new Cache<string, number>({ scheduler: lateTimers(virtual, 1_000), shardCount: 4 });
     let expired = 0;
+    const seen: Array<{ disposed: boolean; set: unknown }> = [];
     cache.on('expire').subscribe(() => {
       expired++;
       cache.dispose();
+      // dispose() has returned: the cache is disposed for this caller too.
+      let set: unknown;
+      try {
+        cache.set('written-after-dispose', 1);
+      } catch (error) {
+        set = error;
+      }
+      seen.push({ disposed: cache.disposed, set });
     });
     for (const key of 'abcdefgh') cache.set(key, 1, { ttl: 10 });
     advance(virtual, 15);
     cache.dispose();
+    expect(seen).toHaveLength(8);
+    for (const { disposed, set } of seen) {
+      expect(disposed).toBe(true);
+      expect(set).toBeInstanceOf(CacheDisposedError);
+    }
     expect(cache.disposed).toBe(true);
     expect(expired).toBe(8);
     expect(cache.metrics().expirations).toBe(8);

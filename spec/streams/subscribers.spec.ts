@@ -7,22 +7,34 @@ import type { Driven, Key, Value } from '../fixtures/ops.js';
 import { KEYS, opsArb, optionsArb } from '../fixtures/ops.js';
 import { virtualClock } from '../fixtures/virtualTime.js';
 
+/**
+ * Within a describe: a collector stands in for RxJS's `config.onUnhandledError` hook
+ * around each test (`setUp` runs after it is installed, `tearDown` before it goes).
+ */
+function collectReports(setUp: () => void, tearDown: () => void): { readonly reported: unknown[] } {
+  const collected = { reported: [] as unknown[] };
+  let previous: typeof config.onUnhandledError;
+  beforeEach(() => {
+    collected.reported = [];
+    previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => collected.reported.push(error);
+    setUp();
+  });
+  afterEach(() => {
+    tearDown();
+    config.onUnhandledError = previous;
+  });
+  return collected;
+}
+
 describe('streams: a subscriber that throws', () => {
   // RxJS reports an error thrown by a subscriber through `config.onUnhandledError`, on
   // a later `setTimeout` tick: a collector stands in for the hook, and that tick runs
   // on vitest's fake timers, so no real time passes.
-  let reported: unknown[];
-  let previous: typeof config.onUnhandledError;
-  beforeEach(() => {
-    reported = [];
-    previous = config.onUnhandledError;
-    config.onUnhandledError = (error) => reported.push(error);
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    config.onUnhandledError = previous;
-  });
+  const reports = collectReports(
+    () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }),
+    () => vi.useRealTimers(),
+  );
 
   it('breaks neither the cache nor the other subscribers', () => {
     const scheduler = virtualClock();
@@ -63,8 +75,8 @@ describe('streams: a subscriber that throws', () => {
 
     vi.runAllTimers();
     // events$ ×6, evict ×1, commands$ ×5, watch ×3 (initial, set, evict)
-    expect(reported).toHaveLength(15);
-    expect(reported.every((error) => error === boom)).toBe(true);
+    expect(reports.reported).toHaveLength(15);
+    expect(reports.reported.every((error) => error === boom)).toBe(true);
   });
 
   it('does not stop its own subscription or the snapshot and metrics streams', () => {
@@ -84,7 +96,59 @@ describe('streams: a subscriber that throws', () => {
     expect(calls).toBe(2);
     expect(snapshots).toEqual([0, 1, 2]);
     vi.runAllTimers();
-    expect(reported).toHaveLength(2);
+    expect(reports.reported).toHaveLength(2);
+  });
+});
+
+describe("streams: a subscriber that throws, under RxJS's deprecated synchronous error handling", () => {
+  // In that mode RxJS captures a subscriber's error only inside its own error context
+  // (Subject.next, subscribe) and rethrows it at the end; outside one it is dropped.
+  const reports = collectReports(
+    () => (config.useDeprecatedSynchronousErrorHandling = true),
+    () => (config.useDeprecatedSynchronousErrorHandling = false),
+  );
+
+  it('reports what an events$, on() or commands$ subscriber throws; the others get every event', () => {
+    const cache = new Cache<string, number>({ maxCacheSize: 2, ttl: 0, scheduler: virtualClock() });
+    const boom = new Error('subscriber failed');
+    const events: string[] = [];
+    const sets: string[] = [];
+    const commands: string[] = [];
+    cache.on('set').subscribe(() => {
+      throw boom;
+    });
+    cache.events$.subscribe((event) => {
+      if (event.type === 'evict') throw boom;
+    });
+    cache.commands$.subscribe((command) => {
+      if (command.type === 'get') throw boom;
+    });
+    cache.events$.subscribe((event) => events.push(`${event.type}:${String(event.key)}`));
+    cache.on('set').subscribe((event) => sets.push(event.key));
+    cache.commands$.subscribe((command) => commands.push(command.type));
+    expect(() => cache.set('a', 1).set('b', 2).set('c', 3).get('c')).not.toThrow();
+    expect(events).toEqual(['set:a', 'set:b', 'evict:a', 'set:c', 'hit:c']);
+    expect(sets).toEqual(['a', 'b', 'c']);
+    expect(commands).toEqual(['set', 'set', 'set', 'get']);
+    expect(reports.reported).toEqual([boom, boom, boom, boom, boom]); // 3 sets, 1 evict, 1 get
+  });
+
+  it('a complete handler that throws is reported, and dispose() still completes every other stream', () => {
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: virtualClock() });
+    const boom = new Error('complete failed');
+    const completed: string[] = [];
+    cache.on('hit').subscribe({
+      complete: () => {
+        throw boom;
+      },
+    });
+    cache.events$.subscribe({ complete: () => completed.push('events$') });
+    cache.commands$.subscribe({ complete: () => completed.push('commands$') });
+    cache.on('set').subscribe({ complete: () => completed.push('set') });
+    expect(() => cache.dispose()).not.toThrow();
+    expect(completed.sort()).toEqual(['commands$', 'events$', 'set']);
+    expect(reports.reported).toEqual([boom]);
+    expect(cache.disposed).toBe(true);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Observer } from 'rxjs';
-import { ObjectUnsubscribedError, Subject } from 'rxjs';
+import { config, ObjectUnsubscribedError, Subject } from 'rxjs';
 
 // RxJS 7's Subject keeps `observers` and a copy-on-change `currentObservers`; these are
 // internal, so their presence is checked once, and without them LeanSubject is a
@@ -22,7 +22,10 @@ const hasInternals = ((probe: object) => 'currentObservers' in probe && Array.is
  */
 export class LeanSubject<T> extends Subject<T> {
   override next(value: T): void {
-    if (!hasInternals) return super.next(value);
+    // With RxJS's deprecated synchronous error handling, a subscriber's error is only
+    // captured inside Subject.next's error context (and rethrown at its end, for the
+    // outbox to report); outside one, RxJS drops it.
+    if (!hasInternals || config.useDeprecatedSynchronousErrorHandling) return super.next(value);
     if (this.closed) throw new ObjectUnsubscribedError();
     if (this.isStopped) return;
     const self = this as unknown as SubjectInternals<T>;

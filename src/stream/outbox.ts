@@ -199,9 +199,17 @@ export class Outbox<K, V> {
         this.#head += 2;
         try {
           subject.next(value);
-          if (subject !== this.#commands && subject !== REPORT && this.#all.observed) this.#all.next(value as CacheEvent<K, V>);
         } catch (error) {
           reportError(error);
+        }
+        // Apart: a subject that throws (RxJS's deprecated synchronous error handling
+        // rethrows a subscriber's error) must not keep the event from events$.
+        if (subject !== this.#commands && subject !== REPORT && this.#all.observed) {
+          try {
+            this.#all.next(value as CacheEvent<K, V>);
+          } catch (error) {
+            reportError(error);
+          }
         }
       }
     } finally {
@@ -256,9 +264,9 @@ export class Outbox<K, V> {
     this.#base += this.#tail;
     this.#head = 0;
     this.#tail = 0;
-    for (const type of EVENT_TYPES) this.#byType[type].complete();
-    this.#all.complete();
-    this.#commands.complete();
+    for (const type of EVENT_TYPES) completeReporting(this.#byType[type]);
+    completeReporting(this.#all);
+    completeReporting(this.#commands);
     this.#refresh();
   }
 
@@ -290,5 +298,15 @@ export class Outbox<K, V> {
     const all = this.#all.observed;
     for (const type of EVENT_TYPES) this.wants[type] = all || this.#byType[type].observed;
     this.wantsCommands = this.#commands.observed;
+  }
+}
+
+// A complete handler that throws is reported, and the other streams still complete
+// (RxJS's deprecated synchronous error handling rethrows it from complete()).
+function completeReporting(subject: { complete(): void }): void {
+  try {
+    subject.complete();
+  } catch (error) {
+    reportError(error);
   }
 }
