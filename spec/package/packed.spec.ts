@@ -49,6 +49,15 @@ cache.dispose();
 
 const helpers = Object.keys(testing).filter((name) => typeof testing[name] === 'function');
 assert.ok(helpers.length > 0, 'macho/testing exports its helpers');
+// The fast-check-free part, for projects without it: the same objects as macho/testing's.
+const core = await import('macho/testing/core');
+assert.equal(core.createVirtualCache, testing.createVirtualCache);
+assert.equal(core.cacheOperations, undefined, 'no fast-check arbitraries in macho/testing/core');
+const virtual = core.createVirtualCache({ ttl: 100 });
+virtual.cache.set('a', 1);
+virtual.advance(100);
+assert.equal(virtual.cache.has('a'), false);
+virtual.dispose();
 console.log('esm ok: macho/testing exports ' + helpers.sort().join(', '));
 `;
 
@@ -68,6 +77,7 @@ import { VirtualTimeScheduler, filter } from 'rxjs';
 import fc from 'fast-check';
 import { Cache, OPTIMAL, deleteCommand, getCommand, loaderGuard, simulate, tinyLfu, wasEvicted, type CacheEvent, type CacheOptions, type PolicyFactory } from 'macho';
 import { applyOperation, cacheOperations, createVirtualCache } from 'macho/testing';
+import { createVirtualCache as createCoreVirtualCache, type VirtualCache } from 'macho/testing/core';
 
 interface User { name: string; visits: number }
 const cache = new Cache<string, User>({ maxCacheSize: 10, ttl: 0, strategy: tinyLfu({ windowPercent: 0.2 }), scheduler: new VirtualTimeScheduler() });
@@ -83,6 +93,8 @@ const lifo: PolicyFactory = () => ({ name: 'lifo', onInsert() {}, onAccess() {},
 void lifo;
 void simulate(['a', 'b'], { policies: ['lru', OPTIMAL], sizes: [1] });
 const virtual = createVirtualCache<string, number>({ maxCacheSize: 5 });
+const coreVirtual: VirtualCache<string, number> = createCoreVirtualCache<string, number>({ ttl: 1 });
+coreVirtual.cache.set('a', 1);
 fc.assert(fc.property(cacheOperations(['a', 'b'], fc.nat(3)), (ops) => { for (const op of ops) applyOperation(virtual, op); }), { numRuns: 1 });
 // A Cache<string, User> is a Cache, as a Map<string, User> is a Map.
 function dashboard(any: Cache): void { void any; }

@@ -105,7 +105,7 @@ interface Contender {
  * @throws TypeError or RangeError naming the bad option (an unknown policy name, a size
  *   that is not an integer ≥ 1, an unknown mode) before anything runs.
  * @example
- * const gli = await readTrace('../shared/traces/gli.trace');
+ * const gli = await readTrace('traces/gli.trace');
  * const results = simulate(gli, { policies: ['lru', 'fifo', OPTIMAL], sizes: [500, 1000] });
  * for (const r of results) console.log(r.policy, r.size, (100 * r.hitRatio).toFixed(2));
  */

@@ -45,7 +45,7 @@ export interface ReadTraceOptions {
  *   any other I/O failure or a trace too large; each names the path. A TypeError for a
  *   path that is neither a string nor a file: URL Node can map to a path, or bad options.
  * @example
- * const gli = await readTrace('../shared/traces/gli.trace');
+ * const gli = await readTrace('traces/gli.trace');
  * gli.keys.length; // 6015
  * const cs = await readTrace(new URL('./traces/cs.trace.gz', import.meta.url));
  */
@@ -96,7 +96,7 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
  * The short name of a trace file: its base name without `.gz`, then without `.trace`
  * or `.txt`.
  * @example
- * traceName('../shared/traces/cloudPhysicsIO.txt.gz'); // 'cloudPhysicsIO'
+ * traceName('traces/cloudPhysicsIO.txt.gz'); // 'cloudPhysicsIO'
  */
 export function traceName(path: string): string {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);

@@ -13,7 +13,8 @@
  *   expiry only once due).
  *
  * This entry point needs **fast-check** (≥ 3) installed: it is an optional peer
- * dependency of `macho`, used only here (`npm install --save-dev fast-check`).
+ * dependency of `macho`, used only here (`npm install --save-dev fast-check`). Without
+ * it, import the rest from `macho/testing/core`.
  *
  * @example
  * import fc from 'fast-check';
@@ -30,30 +31,8 @@
  *
  * @module
  */
-export type { VirtualCache, VirtualCacheOptions } from './virtualCache.js';
-export { createVirtualCache, VirtualTimeError } from './virtualCache.js';
-export type {
-  AdvanceOperation,
-  CacheOperation,
-  CacheOperationType,
-  ClearOperation,
-  DeleteOperation,
-  GetOperation,
-  HasOperation,
-  OperationResult,
-  OperationTarget,
-  PeekOperation,
-  SetOperation,
-  UpdateOperation,
-} from './operations.js';
-export { applyOperation, describeOperation, OPERATION_TYPES } from './operations.js';
+export * from './core.js';
 export type { CacheOperationOptions, CacheOperationsOptions, Source } from './arbitraries.js';
 export { cacheOperation, cacheOperations, DEFAULT_OPERATION_WEIGHTS } from './arbitraries.js';
-export type { CacheModelInit, ModelEntry } from './cacheModel.js';
-export { CacheModel, createCacheModel } from './cacheModel.js';
 export type { CacheCommandsOptions, CacheModelCommand } from './modelCommands.js';
 export { cacheCommands, runCacheCommands } from './modelCommands.js';
-export type { CheckedMetrics, InvariantExtras, InvariantReport, InvariantSubject } from './invariants.js';
-export { assertInvariants, checkInvariants } from './invariants.js';
-export type { EventCounts, EventRecorder, RecordableCache } from './eventRecorder.js';
-export { recordEvents } from './eventRecorder.js';
