@@ -340,9 +340,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // `operation`: the method called (set(key, undefined) and update() delete too), for CacheDisposedError.
   #delete(key: K, operation: string): boolean {
     this.#live(operation);
-    const at = this.#now();
     const shard = this.#shardFor(key);
-    this.#due(shard, at, operation);
+    const at = this.#due(shard, this.#now(), operation);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
     this.#wrote(key);
@@ -359,10 +358,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /** Removes every entry. */
   clear(): void {
     this.#live('clear');
-    const at = this.#now();
     // What has expired by now is expired first (its own events, and counted as such):
     // otherwise a late timer would let clear count it among the live entries it removed.
-    this.#dueAll(at, 'clear');
+    const at = this.#dueAll(this.#now(), 'clear');
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'clear', at }));
     this.#allWritten();
     for (const shard of this.#shards) shard.clear(at);
@@ -405,8 +403,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
       // The recipe may call anything, dispose() too: then nothing is written.
       this.#live('update');
-      at = this.#now();
-      this.#due(shard, at, 'update');
+      at = this.#due(shard, this.#now(), 'update');
       live = shard.peek(key); // undefined is never a live value
     } finally {
       this.#recipes.pop();
@@ -682,9 +679,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #get(key: K): V | undefined {
     this.#live('get');
-    const at = this.#now();
     const shard = this.#shardFor(key);
-    this.#due(shard, at, 'get');
+    const at = this.#due(shard, this.#now(), 'get');
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#logGet(key, at);
     let value: V | undefined;
@@ -709,9 +705,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return this;
     }
     // A write with a TTL starts its countdown at the exact time, even the first one.
-    const at = ttl === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
-    this.#due(shard, at, 'set');
+    const at = this.#due(shard, ttl === 0 ? this.#now() : this.#exactNow(), 'set');
     this.#write(shard, key, value, custom === undefined ? undefined : ttl, at);
     return this;
   }
@@ -720,9 +715,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // cleared since the load began: also by a handler of the expiries that go first here.
   #storeLoaded(key: K, value: V, customTtl: number | undefined, superseded: () => boolean): void {
     this.#live('getOrLoad');
-    const at = (customTtl === undefined ? this.#defaultTtl : customTtl) === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
-    this.#due(shard, at, 'getOrLoad');
+    const at = this.#due(shard, (customTtl === undefined ? this.#defaultTtl : customTtl) === 0 ? this.#now() : this.#exactNow(), 'getOrLoad');
     if (superseded()) {
       this.#out.flush(); // a bad clock reading's report, if any
       return;
@@ -788,17 +782,21 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // command that fails can be taken back without taking back the expiry).
   // `operation`: the method about to run its own command; undefined for those that
   // go on with the cache as it is left if disposed (metrics(), snapshot(), iteration).
-  #due(shard: Shard<K, V>, at: number, operation: string | undefined): void {
-    if (shard.nextExpiry() <= at) this.#expireBefore(shard, at, operation);
+  // Returns the time for the caller's own command: `at`, or later if an 'expire' handler
+  // ran commands stamped later (a handler that took a while, on an exact clock), so
+  // that the log's stamps never run backwards.
+  #due(shard: Shard<K, V>, at: number, operation: string | undefined): number {
+    return shard.nextExpiry() <= at ? this.#expireBefore(shard, at, operation) : at;
   }
 
   // Out of line, to keep get and set small: see the note on the hot path.
-  #expireBefore(shard: Shard<K, V>, at: number, operation: string | undefined): void {
+  #expireBefore(shard: Shard<K, V>, at: number, operation: string | undefined): number {
     this.#expire(shard, at);
     // An 'expire' handler may have disposed of the cache. The caller's command has not
     // run, and must not run now (a write, a new timer, a hit counted after dispose):
     // it throws, as on a cache disposed before the call.
     if (operation !== undefined) this.#live(operation);
+    return this.#lastAt > at ? this.#lastAt : at;
   }
 
   // A command threw (a custom policy broke its contract): what it queued is dropped,
@@ -837,8 +835,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
   }
 
-  #dueAll(at: number, operation: string | undefined): void {
-    for (const shard of this.#shards) this.#due(shard, at, operation);
+  // As #due, for every shard; the expiries all go at `at`.
+  #dueAll(at: number, operation: string | undefined): number {
+    let after = at;
+    for (const shard of this.#shards) after = Math.max(after, this.#due(shard, at, operation));
+    return after;
   }
 
   #catchUpAll(operation: string | undefined): void {

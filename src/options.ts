@@ -57,7 +57,8 @@ export interface CacheOptions<K = unknown> {
    * The clock and the timers (an RxJS `SchedulerLike`). Default: {@link unrefScheduler},
    * real time whose timers never keep the process alive; but a cache made inside
    * `TestScheduler.run()` gets RxJS's `asyncScheduler`, which the run makes virtual, as
-   * it does for every time-based operator. Pass a `VirtualTimeScheduler` in tests.
+   * it does for every time-based operator (dispose of such a cache inside the run: the
+   * run's final flush runs every timer it left). Pass a `VirtualTimeScheduler` in tests.
    * RxJS's `asyncScheduler` works too: the Node timers behind the cache's expiry
    * actions on it are unref'd, so they do not keep the process alive either.
    */
@@ -231,10 +232,22 @@ function filterOption(value: unknown, bloom: boolean, probability: number): Shar
 // Inside TestScheduler.run(), RxJS makes asyncScheduler virtual (its now() reads the
 // run's frame, its timers run when the run flushes) so that every time-based operator
 // runs in virtual time; a cache made there without a scheduler should too. Out of a
-// run, asyncScheduler.now() is Date.now() (faked or not); in one, a frame count from 0.
-const RUN_MODE_GAP_MS = 1_000;
+// run, asyncScheduler.now() is Date.now() (faked or not). Told apart by a probe, not by
+// comparing the readings (a Date faked near 0 reads like a frame): with Date.now
+// briefly made to answer NaN, only a run's clock still gives a number. Where Date.now
+// cannot be replaced (a frozen realm), the readings are compared after all.
 function insideTestSchedulerRun(): boolean {
-  return Math.abs(asyncScheduler.now() - Date.now()) > RUN_MODE_GAP_MS;
+  const dateNow = Date.now;
+  try {
+    Date.now = () => NaN;
+  } catch {
+    return Math.abs(asyncScheduler.now() - dateNow.call(Date)) > 1_000;
+  }
+  try {
+    return !Number.isNaN(asyncScheduler.now());
+  } finally {
+    Date.now = dateNow;
+  }
 }
 
 function schedulerOption(value: unknown): SchedulerLike {

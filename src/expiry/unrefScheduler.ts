@@ -37,15 +37,17 @@ class UnrefAction<T> extends Subscription implements SchedulerAction<T> {
   }
 }
 
-// A cached wall clock. Date.now() costs ~35 ns, about a tenth of a whole cache
+// A cached wall clock. Date.now() costs ~40-50 ns, about a tenth of a whole cache
 // operation, and every command reads the clock. The value is refreshed every
 // millisecond while the event loop turns (an unref'd timer marks it stale) and every
 // READS_PER_REFRESH reads (a long synchronous loop, during which no timer can run,
 // still sees time advance). So it lags Date.now() by about 1 ms while the event loop
 // turns; within one synchronous run it lags by whatever time the code spends between
 // READS_PER_REFRESH cache operations, which is unbounded if that code does long work
-// between two of them. lru-cache's `ttlResolution` makes the same trade; the
-// exactClockScheduler below is for callers who need expiry exact in wall time.
+// between two of them. lru-cache's `ttlResolution` makes the same trade. A cache reads
+// Date.now() through refreshClock instead while it holds an entry that can expire (see
+// Cache's #now), so the lag only ever affects stamps, never a TTL decision; the
+// cachedClockScheduler below keeps the lag for TTLs too.
 const READS_PER_REFRESH = 64;
 let cachedNow = 0;
 let readsLeft = 0;
@@ -90,7 +92,8 @@ export function refreshClock(): number {
  * however far a test set a faked `Date` forward. The cached reading serves the commands
  * of a cache with nothing to expire, whose stamps (`at`) may then lag by up to a
  * millisecond, or by the length of synchronous work between two operations. That clock
- * read costs a TTL-heavy workload ~8 % of its throughput: {@link cachedClockScheduler}
+ * read costs a TTL-heavy workload ~8 % of its throughput (a cache with the default
+ * `ttl` of 600 s always has entries that can expire): {@link cachedClockScheduler}
  * keeps the cached reading throughout.
  *
  * @example
