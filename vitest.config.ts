@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^macho\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      { find: /^macho\/testing\/core$/, replacement: fileURLToPath(new URL('./src/testing/core.ts', import.meta.url)) },
       { find: /^macho$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

@@ -112,6 +112,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   readonly #loads = new InflightLoads<K, V>();
   // Shards holding at least one pending expiry (see #disarmIfIdle).
   #timedShards = 0;
+  // dispose() has completed every stream (set after #disposed, which a nested dispose() sets early).
+  #streamsClosed = false;
   // The update() recipes running (nested ones too), each with its key and whether the
   // cache wrote, deleted or cleared that key meanwhile (the recipe itself, or code it
   // called): such a write is newer than the recipe's draft and stays.
@@ -340,8 +342,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // `operation`: the method called (set(key, undefined) and update() delete too), for CacheDisposedError.
   #delete(key: K, operation: string): boolean {
     this.#live(operation);
+    const at = this.#now();
     const shard = this.#shardFor(key);
-    const at = this.#due(shard, this.#now(), operation);
+    this.#due(shard, at, operation);
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'delete', key, at }));
     this.#wrote(key);
@@ -358,9 +361,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /** Removes every entry. */
   clear(): void {
     this.#live('clear');
+    const at = this.#now();
     // What has expired by now is expired first (its own events, and counted as such):
     // otherwise a late timer would let clear count it among the live entries it removed.
-    const at = this.#dueAll(this.#now(), 'clear');
+    this.#dueAll(at, 'clear');
     if (this.#out.wantsCommands) this.#out.command(Object.freeze({ type: 'clear', at }));
     this.#allWritten();
     for (const shard of this.#shards) shard.clear(at);
@@ -403,7 +407,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
       // The recipe may call anything, dispose() too: then nothing is written.
       this.#live('update');
-      at = this.#due(shard, this.#now(), 'update');
+      at = this.#now();
+      this.#due(shard, at, 'update');
       live = shard.peek(key); // undefined is never a live value
     } finally {
       this.#recipes.pop();
@@ -665,10 +670,18 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#timer.cancel();
       this.#loads.supersedeAll();
       // metrics$ and snapshots$ deliver what their pending tick holds now, not on a
-      // timer left behind on the scheduler, and then complete with the rest.
-      this.#disposing.next();
-      this.#disposing.complete();
-      this.#out.complete();
+      // timer left behind on the scheduler, and then complete with the rest. A
+      // subscriber's error there (which RxJS rethrows here under its deprecated
+      // synchronous error handling) is reported; the streams still complete.
+      try {
+        this.#disposing.next();
+        this.#disposing.complete();
+      } catch (error) {
+        reportError(error);
+      } finally {
+        this.#out.complete();
+        this.#streamsClosed = true;
+      }
     }
   }
 
@@ -679,8 +692,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   #get(key: K): V | undefined {
     this.#live('get');
+    const at = this.#now();
     const shard = this.#shardFor(key);
-    const at = this.#due(shard, this.#now(), 'get');
+    this.#due(shard, at, 'get');
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#logGet(key, at);
     let value: V | undefined;
@@ -705,8 +719,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       return this;
     }
     // A write with a TTL starts its countdown at the exact time, even the first one.
+    // A write with a TTL starts its countdown at the exact time, even the first one.
+    const at = ttl === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
-    const at = this.#due(shard, ttl === 0 ? this.#now() : this.#exactNow(), 'set');
+    this.#due(shard, at, 'set');
     this.#write(shard, key, value, custom === undefined ? undefined : ttl, at);
     return this;
   }
@@ -715,8 +731,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // cleared since the load began: also by a handler of the expiries that go first here.
   #storeLoaded(key: K, value: V, customTtl: number | undefined, superseded: () => boolean): void {
     this.#live('getOrLoad');
+    const at = (customTtl === undefined ? this.#defaultTtl : customTtl) === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
-    const at = this.#due(shard, (customTtl === undefined ? this.#defaultTtl : customTtl) === 0 ? this.#now() : this.#exactNow(), 'getOrLoad');
+    this.#due(shard, at, 'getOrLoad');
     if (superseded()) {
       this.#out.flush(); // a bad clock reading's report, if any
       return;
@@ -782,21 +799,21 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // command that fails can be taken back without taking back the expiry).
   // `operation`: the method about to run its own command; undefined for those that
   // go on with the cache as it is left if disposed (metrics(), snapshot(), iteration).
-  // Returns the time for the caller's own command: `at`, or later if an 'expire' handler
-  // ran commands stamped later (a handler that took a while, on an exact clock), so
-  // that the log's stamps never run backwards.
-  #due(shard: Shard<K, V>, at: number, operation: string | undefined): number {
-    return shard.nextExpiry() <= at ? this.#expireBefore(shard, at, operation) : at;
+  // The caller's command then runs at `at` too, even if an 'expire' handler ran
+  // commands stamped later meanwhile (on an exact clock, a handler that took a while):
+  // raising its time would let it see, on another shard, entries due by then that
+  // nothing expired, and a replay would differ. So stamps can run back there.
+  #due(shard: Shard<K, V>, at: number, operation: string | undefined): void {
+    if (shard.nextExpiry() <= at) this.#expireBefore(shard, at, operation);
   }
 
   // Out of line, to keep get and set small: see the note on the hot path.
-  #expireBefore(shard: Shard<K, V>, at: number, operation: string | undefined): number {
+  #expireBefore(shard: Shard<K, V>, at: number, operation: string | undefined): void {
     this.#expire(shard, at);
     // An 'expire' handler may have disposed of the cache. The caller's command has not
     // run, and must not run now (a write, a new timer, a hit counted after dispose):
     // it throws, as on a cache disposed before the call.
     if (operation !== undefined) this.#live(operation);
-    return this.#lastAt > at ? this.#lastAt : at;
   }
 
   // A command threw (a custom policy broke its contract): what it queued is dropped,
@@ -835,11 +852,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     }
   }
 
-  // As #due, for every shard; the expiries all go at `at`.
-  #dueAll(at: number, operation: string | undefined): number {
-    let after = at;
-    for (const shard of this.#shards) after = Math.max(after, this.#due(shard, at, operation));
-    return after;
+  #dueAll(at: number, operation: string | undefined): void {
+    for (const shard of this.#shards) this.#due(shard, at, operation);
   }
 
   #catchUpAll(operation: string | undefined): void {
@@ -980,7 +994,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   #currentThen<T>(current: () => T, changes: (first: T) => Observable<T>): Observable<T> {
     return new RxObservable<T>((subscriber) => {
       const first = current();
-      if (this.#disposed) {
+      // Once the streams are closed; not in the window where a handler of dispose's own
+      // final expiries disposed of the cache, whose figures are not final yet.
+      if (this.#streamsClosed) {
         // Everything has been delivered: the stream ends on the final figures.
         subscriber.next(first);
         subscriber.complete();

@@ -237,17 +237,27 @@ function filterOption(value: unknown, bloom: boolean, probability: number): Shar
 // briefly made to answer NaN, only a run's clock still gives a number. Where Date.now
 // cannot be replaced (a frozen realm), the readings are compared after all.
 function insideTestSchedulerRun(): boolean {
-  const dateNow = Date.now;
+  // The exact property is put back (an inherited one by deleting the own one, a spy or
+  // a getter as it was), and the answer trusted only if the probe was really in place.
+  const own = Object.getOwnPropertyDescriptor(Date, 'now');
+  const probe = (): number => NaN;
   try {
-    Date.now = () => NaN;
+    Object.defineProperty(Date, 'now', { value: probe, configurable: true, writable: true, enumerable: false });
   } catch {
-    return Math.abs(asyncScheduler.now() - dateNow.call(Date)) > 1_000;
+    return readingsDiffer();
   }
   try {
+    if (Date.now !== probe) return readingsDiffer();
     return !Number.isNaN(asyncScheduler.now());
   } finally {
-    Date.now = dateNow;
+    if (own === undefined) delete (Date as { now?: unknown }).now;
+    else Object.defineProperty(Date, 'now', own);
   }
+}
+
+// Where Date.now cannot be replaced: the readings compared (a frame counts from 0).
+function readingsDiffer(): boolean {
+  return Math.abs(asyncScheduler.now() - Date.now()) > 1_000;
 }
 
 function schedulerOption(value: unknown): SchedulerLike {

@@ -161,6 +161,25 @@ describe('lifecycle: dispose()', () => {
     expect(cache.snapshot().entries).toHaveLength(0);
   });
 
+  it("metrics$ subscribed by a handler of dispose's final expiries, after it called dispose() itself, ends on the final figures", () => {
+    const virtual = virtualClock();
+    const cache = new Cache<string, number>({ scheduler: lateTimers(virtual, 1_000), shardCount: 4, ttl: 10 });
+    for (const key of 'abcdefgh') cache.set(key, 1);
+    cache.set('stays', 1, { ttl: 1_000 });
+    advance(virtual, 15);
+    const sizes: number[] = [];
+    let subscribed = false;
+    cache.on('expire').subscribe(() => {
+      if (subscribed) return;
+      subscribed = true;
+      cache.dispose(); // the first call goes on expiring the other shards
+      cache.metrics$.subscribe((metrics) => sizes.push(metrics.size));
+    });
+    cache.dispose();
+    expect(cache.metrics().size).toBe(1);
+    expect(sizes.at(-1)).toBe(1);
+  });
+
   it('rejects getOrLoad and errors watch after dispose, without calling the loader', async () => {
     const cache = new Cache<string, number>({ scheduler: virtualClock() });
     cache.dispose();

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CacheOptions, Command, MetricsSnapshot } from 'macho';
-import { Cache, InvalidCommandError } from 'macho';
+import { Cache, InvalidCommandError, shardOf } from 'macho';
 import type { Driven, Key, Value } from '../fixtures/ops.js';
 import { opsArb, optionsArb } from '../fixtures/ops.js';
 import { advance, pendingActions, virtualClock } from '../fixtures/virtualTime.js';
@@ -77,6 +77,35 @@ describe('Cache.replay: property', () => {
 });
 
 describe('Cache.replay: examples', () => {
+  it("replays a sharded cache whose 'expire' handler takes time and touches another shard", () => {
+    // The command that ran the expiry keeps its own time: run later, it would see
+    // entries due by then on its shard that nothing expired, which a replay cannot.
+    const keysOn = (shard: number, prefix: string): string[] =>
+      Array.from({ length: 50 }, (_, i) => `${prefix}${i}`).filter((key) => shardOf(key, 2) === shard);
+    const [x, z] = keysOn(0, 'a') as [string, string];
+    const [w] = keysOn(1, 'b') as [string];
+    const scheduler = virtualClock();
+    const options = { shardCount: 2, ttl: 0 } as const;
+    const cache = new Cache<string, number>({ ...options, scheduler });
+    const log: Command<string, number>[] = [];
+    cache.commands$.subscribe((command) => log.push(command));
+    cache.set(w, 0).set(x, 1, { ttl: 10 }).set(z, 2, { ttl: 15 });
+    cache.on('expire').subscribe(({ key }) => {
+      if (key !== x) return;
+      scheduler.frame += 20; // a slow handler, on a clock that moves
+      cache.get(w);
+    });
+    scheduler.frame = 10; // x is due; its timer has not run
+    cache.get(z);
+    cache.delete(z);
+    cache.clear();
+    const replayed = Cache.replay(log, { ...options, scheduler: virtualClock() });
+    expect(replayed.snapshot()).toEqual(cache.snapshot());
+    const { latency: _l, lifespan: _s, ...counts } = cache.metrics();
+    const { latency: _rl, lifespan: _rs, ...replayedCounts } = replayed.metrics();
+    expect(replayedCounts).toEqual(counts);
+  });
+
   it('replays sets, per-entry TTLs, expiry and evictions into a cache on another clock', () => {
     const scheduler = virtualClock();
     const options = { maxCacheSize: 2, ttl: 100, strategy: 'random', seed: 7 } as const;

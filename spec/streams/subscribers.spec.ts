@@ -133,6 +133,24 @@ describe("streams: a subscriber that throws, under RxJS's deprecated synchronous
     expect(reports.reported).toEqual([boom, boom, boom, boom, boom]); // 3 sets, 1 evict, 1 get
   });
 
+  it('a snapshots$ or metrics$ subscriber that throws on the figures dispose() hands out is reported; dispose() still completes', () => {
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: virtualClock() });
+    const boom = new Error('subscriber failed');
+    const completed: string[] = [];
+    let snapshots = 0;
+    cache.snapshots$.subscribe({
+      next: () => {
+        if (snapshots++ > 0) throw boom; // not on the first, delivered during subscribe()
+      },
+      complete: () => completed.push('snapshots$'),
+    });
+    cache.events$.subscribe({ complete: () => completed.push('events$') });
+    cache.set('a', 1); // a change: the next snapshot waits for the tick, or for dispose
+    expect(() => cache.dispose()).not.toThrow();
+    expect(completed.sort()).toEqual(['events$', 'snapshots$']);
+    expect(reports.reported).toEqual([boom]);
+  });
+
   it('a complete handler that throws is reported, and dispose() still completes every other stream', () => {
     const cache = new Cache<string, number>({ ttl: 0, scheduler: virtualClock() });
     const boom = new Error('complete failed');

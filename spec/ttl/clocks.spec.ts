@@ -52,25 +52,6 @@ describe('the default clock (cached) with entries that can expire', () => {
     cache.dispose();
   });
 
-  it("stamps a command no earlier than what an 'expire' handler it ran first did", () => {
-    vi.useFakeTimers({ toFake: ['Date'], now: 13_000_000 });
-    const cache = new Cache<string, string>({ ttl: 0 });
-    const stamps: number[] = [];
-    cache.commands$.subscribe((command) => stamps.push(command.at));
-    cache.on('expire').subscribe(() => {
-      jumpWallClock(5); // a handler that takes a while
-      cache.set('audit', 'seen', { ttl: 1_000 });
-    });
-    cache.set('t', 'x', { ttl: 10 });
-    jumpWallClock(20); // 't' is due; no timer ran
-    cache.set('k', 'v', { ttl: 100 }); // expires 't' first: its handler writes at +25
-    cache.get('k');
-    cache.clear();
-    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
-    expect(stamps.at(-1)).toBeGreaterThanOrEqual(13_000_025);
-    cache.dispose();
-  });
-
   it('starts a TTL at the time of its write, also after long work in a cache that had none', () => {
     vi.useFakeTimers({ toFake: ['Date'], now: 9_000_000 });
     const cache = new Cache<string, string>({ ttl: 0 });
