@@ -55,6 +55,7 @@ export interface ExpireEvent<K = unknown, V = unknown> extends EventBase<K> {
 /** `clear` emptied a shard; one event per shard. */
 export interface ClearEvent {
   readonly type: 'clear';
+  /** No key: a clear is of a whole shard (the field is there, `undefined`). */
   readonly key?: undefined;
   readonly shard: number;
   readonly at: number;

@@ -191,6 +191,8 @@ describe('streams: on(type)', () => {
           expect(seen.every((event) => event.type === type)).toBe(true);
           expect(seen).toEqual(all.filter((event) => event.type === type));
         }
+        // DESIGN.md: every event carries key, shard and at (a clear's key is undefined).
+        for (const event of all) expect(Object.keys(event)).toEqual(expect.arrayContaining(['type', 'key', 'shard', 'at']));
         cache.dispose();
       }),
       { numRuns: 100 },

@@ -124,7 +124,8 @@ export class Outbox<K, V> {
 
   /** Queues a `'clear'` event. */
   clear(shard: number, at: number, count: number): void {
-    this.#enqueue(this.#byType.clear, Object.freeze({ type: 'clear', shard, at, count }));
+    // `key: undefined` as a field of its own: DESIGN.md has every event carry a key.
+    this.#enqueue(this.#byType.clear, Object.freeze({ type: 'clear', key: undefined, shard, at, count }));
   }
 
   /**
