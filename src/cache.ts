@@ -663,7 +663,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       // A late expiry timer (a busy event loop) would otherwise leave expired entries in
       // the final snapshot, and a log that ends without the expiry it implies. Every
       // shard, even once a handler has disposed of the cache.
-      for (const shard of this.#shards) this.#catchUp(shard, undefined);
+      this.#catchUpAllForDispose();
     } finally {
       this.#out.flush(); // a bad clock reading's report, before the streams close
       this.#disposed = true;
@@ -675,6 +675,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       // synchronous error handling) is reported; the streams still complete.
       try {
         this.#disposing.next();
+      } catch (error) {
+        reportError(error);
+      }
+      try {
         this.#disposing.complete();
       } catch (error) {
         reportError(error);
@@ -718,7 +722,6 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#delete(key, 'set');
       return this;
     }
-    // A write with a TTL starts its countdown at the exact time, even the first one.
     // A write with a TTL starts its countdown at the exact time, even the first one.
     const at = ttl === 0 ? this.#now() : this.#exactNow();
     const shard = this.#shardFor(key);
@@ -856,11 +859,32 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     for (const shard of this.#shards) this.#due(shard, at, operation);
   }
 
+  // Every shard, and again while one is due by now: an 'expire' handler of a later
+  // shard may have taken a while (on an exact clock), past the time an earlier shard
+  // was checked at, and a read must not count an entry whose time has come. Each extra
+  // pass expires something, so it ends unless handlers keep making entries due.
   #catchUpAll(operation: string | undefined): void {
-    for (const shard of this.#shards) {
-      if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
-      this.#catchUp(shard, operation);
-    }
+    do {
+      for (const shard of this.#shards) {
+        if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
+        this.#catchUp(shard, operation);
+      }
+    } while (this.#someDue());
+  }
+
+  // dispose()'s catch-up: as #catchUpAll, but to the end, also once a handler has
+  // disposed of the cache (nested dispose()).
+  #catchUpAllForDispose(): void {
+    do {
+      for (const shard of this.#shards) this.#catchUp(shard, undefined);
+    } while (this.#someDue());
+  }
+
+  #someDue(): boolean {
+    if (this.#timedShards === 0) return false;
+    const now = this.#now();
+    for (const shard of this.#shards) if (shard.nextExpiry() <= now) return true;
+    return false;
   }
 
   #expire(shard: Shard<K, V>, at: number): void {

@@ -331,6 +331,30 @@ describe('TTL: model-based', () => {
 });
 
 describe('TTL: examples', () => {
+  it.each(['snapshot', 'size', 'metrics', 'dispose'] as const)(
+    "%s counts no entry that came due while a later shard's 'expire' handler took its time",
+    (read) => {
+      const keyOn = (shard: number): string => Array.from({ length: 60 }, (_, i) => `k${i}`).find((key) => shardOf(key, 3) === shard)!;
+      const [early, other, late] = [keyOn(0), keyOn(1), keyOn(2)];
+      const virtual = virtualClock();
+      const cache = new Cache<string, number>({ shardCount: 3, ttl: 0, scheduler: lateTimers(virtual, 1_000) });
+      cache.on('expire').subscribe(({ key }) => {
+        if (key !== late) return;
+        virtual.frame += 10; // a slow handler, on a clock that moves; then a command
+        cache.get(other); // on shard 1: shard 0 is not looked at again by it
+      });
+      cache.set(early, 0, { ttl: 20 }); // shard 0, due at 20
+      cache.set(late, 0, { ttl: 10 }); // shard 2, due at 10
+      virtual.frame = 10; // the timers have not run
+      const size =
+        read === 'snapshot' ? cache.snapshot().size : read === 'size' ? cache.size : read === 'metrics' ? cache.metrics().size : (cache.dispose(), cache.snapshot().size);
+      expect(size).toBe(0);
+      expect(cache.snapshot().entries).toEqual([]);
+      expect(cache.metrics().expirations).toBe(2);
+      cache.dispose();
+    },
+  );
+
   it('an entry set at t with ttl d is returned before t + d and by nothing at t + d', () => {
     const scheduler = virtualClock();
     const cache = new Cache<string, number>({ ttl: 100, scheduler });
