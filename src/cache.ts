@@ -859,32 +859,41 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     for (const shard of this.#shards) this.#due(shard, at, operation);
   }
 
-  // Every shard, and again while one is due by now: an 'expire' handler of a later
-  // shard may have taken a while (on an exact clock), past the time an earlier shard
-  // was checked at, and a read must not count an entry whose time has come. Each extra
-  // pass expires something, so it ends unless handlers keep making entries due.
+  // Every shard, then again those due by one reading taken after the pass: an 'expire'
+  // handler of a later shard may have taken a while (on an exact clock), past the time
+  // an earlier shard was checked at, and a read must not count an entry whose time has
+  // come. Entries that handlers make due after that reading wait for the next read, so
+  // this ends (and the passes are capped, for a clock that runs back and forth).
   #catchUpAll(operation: string | undefined): void {
-    do {
-      for (const shard of this.#shards) {
-        if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
-        this.#catchUp(shard, operation);
-      }
-    } while (this.#someDue());
+    for (const shard of this.#shards) {
+      if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
+      this.#catchUp(shard, operation);
+    }
+    this.#catchUpAgain(operation, true);
   }
 
   // dispose()'s catch-up: as #catchUpAll, but to the end, also once a handler has
   // disposed of the cache (nested dispose()).
   #catchUpAllForDispose(): void {
-    do {
-      for (const shard of this.#shards) this.#catchUp(shard, undefined);
-    } while (this.#someDue());
+    for (const shard of this.#shards) this.#catchUp(shard, undefined);
+    this.#catchUpAgain(undefined, false);
   }
 
-  #someDue(): boolean {
-    if (this.#timedShards === 0) return false;
-    const now = this.#now();
-    for (const shard of this.#shards) if (shard.nextExpiry() <= now) return true;
-    return false;
+  #catchUpAgain(operation: string | undefined, stopIfDisposed: boolean): void {
+    if (this.#timedShards === 0) return;
+    const until = this.#now();
+    for (let pass = 0; pass <= this.#shards.length; pass++) {
+      let expired = false;
+      for (const shard of this.#shards) {
+        if (stopIfDisposed && this.#disposed) return;
+        if (shard.nextExpiry() > until) continue;
+        expired = true;
+        this.#due(shard, until, operation);
+        this.#out.flush(); // as #catchUp
+        if (operation !== undefined) this.#live(operation);
+      }
+      if (!expired) return;
+    }
   }
 
   #expire(shard: Shard<K, V>, at: number): void {

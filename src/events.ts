@@ -1,8 +1,9 @@
 /**
  * Events: what a command did, published on `events$` after the state change.
  *
- * Each event carries the `key` it concerns (`clear` concerns a whole shard and has
- * none), the `shard` that owns it and `at`, the time from the command that caused it.
+ * Each event carries the `key` it concerns (`clear` concerns a whole shard: its `key`
+ * field is `undefined`), the `shard` that owns it and `at`, the time from the command
+ * that caused it.
  *
  * @module
  */

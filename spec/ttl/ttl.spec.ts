@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { SchedulerLike, VirtualTimeScheduler } from 'rxjs';
-import { queueScheduler, config as rxConfig } from 'rxjs';
+import { queueScheduler, config as rxConfig, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheEvent, StrategyName } from 'macho';
 import { BUILTIN_POLICIES, Cache, shardOf } from 'macho';
@@ -331,6 +331,41 @@ describe('TTL: model-based', () => {
 });
 
 describe('TTL: examples', () => {
+  it.each(['snapshot', 'dispose'] as const)(
+    "%s ends when a slow 'expire' handler stores its key again with a TTL shorter than it takes",
+    (read) => {
+      const virtual = virtualClock();
+      const cache = new Cache<string, number>({ shardCount: 2, ttl: 0, scheduler: lateTimers(virtual, 1_000) });
+      let expiries = 0;
+      cache.on('expire').subscribe(({ key, value }) => {
+        if (++expiries > 1_000) return; // ends a regression's endless loop (the count then fails)
+        cache.set(key, value + 1, { ttl: 1 }); // refresh-on-expire...
+        virtual.frame += 2; // ...that takes longer than the TTL it gave
+      });
+      cache.set('a', 0, { ttl: 1 });
+      virtual.frame = 5; // the timer has not run
+      if (read === 'snapshot') expect(cache.snapshot().size).toBe(1);
+      else cache.dispose();
+      expect(expiries).toBeLessThanOrEqual(3);
+      cache.dispose();
+    },
+  );
+
+  it('a read ends on a clock that runs back and forth', () => {
+    let reads = 0;
+    const clock = {
+      // (after 10,000 readings it settles, so that a regression fails instead of hanging)
+      now: () => (++reads > 10_000 || reads % 2 === 0 ? 99 : 100),
+      schedule: () => new Subscription(),
+    } satisfies SchedulerLike;
+    const cache = new Cache<string, number>({ shardCount: 2, ttl: 0, scheduler: clock });
+    cache.set('a', 0, { ttl: 1 }); // due at 100 or 101, whichever reading it gets
+    cache.set('b', 0, { ttl: 1 });
+    expect(cache.snapshot().size).toBeLessThanOrEqual(2);
+    expect(reads).toBeLessThan(100);
+    cache.dispose();
+  });
+
   it.each(['snapshot', 'size', 'metrics', 'dispose'] as const)(
     "%s counts no entry that came due while a later shard's 'expire' handler took its time",
     (read) => {
