@@ -859,11 +859,12 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     for (const shard of this.#shards) this.#due(shard, at, operation);
   }
 
-  // Every shard, then again those due by one reading taken after the pass: an 'expire'
+  // Every shard, then again those due by a reading taken after each pass: an 'expire'
   // handler of a later shard may have taken a while (on an exact clock), past the time
   // an earlier shard was checked at, and a read must not count an entry whose time has
-  // come. Entries that handlers make due after that reading wait for the next read, so
-  // this ends (and the passes are capped, for a clock that runs back and forth).
+  // come. The extra passes are capped (one per shard, plus one): a handler that keeps
+  // making entries due (a slow refresh-on-expire) or a clock that runs back and forth
+  // would otherwise keep the read going for ever; what they leave waits for the next.
   #catchUpAll(operation: string | undefined): void {
     for (const shard of this.#shards) {
       if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
@@ -880,9 +881,9 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   }
 
   #catchUpAgain(operation: string | undefined, stopIfDisposed: boolean): void {
-    if (this.#timedShards === 0) return;
-    const until = this.#now();
     for (let pass = 0; pass <= this.#shards.length; pass++) {
+      if (this.#timedShards === 0) return;
+      const until = this.#now();
       let expired = false;
       for (const shard of this.#shards) {
         if (stopIfDisposed && this.#disposed) return;
