@@ -29,7 +29,7 @@ import type { CacheSnapshot } from './shard/snapshot.js';
 import { buildSnapshot } from './shard/snapshot.js';
 import { KeyWatchers } from './stream/keyWatchers.js';
 import { Outbox } from './stream/outbox.js';
-import { reportError } from './stream/reportError.js';
+import { reportError, reporting } from './stream/reportError.js';
 
 // update() recipes on Map and Set values (immer drafts them only with this plugin;
 // plugins are global to the immer module, and enabling one changes nothing else).
@@ -663,7 +663,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       // A late expiry timer (a busy event loop) would otherwise leave expired entries in
       // the final snapshot, and a log that ends without the expiry it implies. Every
       // shard, even once a handler has disposed of the cache.
-      this.#catchUpAllForDispose();
+      this.#catchUpAll(undefined, true);
     } finally {
       this.#out.flush(); // a bad clock reading's report, before the streams close
       this.#disposed = true;
@@ -673,19 +673,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       // timer left behind on the scheduler, and then complete with the rest. A
       // subscriber's error there (which RxJS rethrows here under its deprecated
       // synchronous error handling) is reported; the streams still complete.
-      try {
-        this.#disposing.next();
-      } catch (error) {
-        reportError(error);
-      }
-      try {
-        this.#disposing.complete();
-      } catch (error) {
-        reportError(error);
-      } finally {
-        this.#out.complete();
-        this.#streamsClosed = true;
-      }
+      reporting(() => this.#disposing.next());
+      reporting(() => this.#disposing.complete());
+      this.#out.complete();
+      this.#streamsClosed = true;
     }
   }
 
@@ -722,11 +713,10 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
       this.#delete(key, 'set');
       return this;
     }
-    // A write with a TTL starts its countdown at the exact time, even the first one.
-    const at = ttl === 0 ? this.#now() : this.#exactNow();
+    const at = this.#writeTime(ttl);
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'set');
-    this.#write(shard, key, value, custom === undefined ? undefined : ttl, at);
+    this.#write(shard, key, value, ttl, custom === undefined ? undefined : ttl, at);
     return this;
   }
 
@@ -734,22 +724,29 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // cleared since the load began: also by a handler of the expiries that go first here.
   #storeLoaded(key: K, value: V, customTtl: number | undefined, superseded: () => boolean): void {
     this.#live('getOrLoad');
-    const at = (customTtl === undefined ? this.#defaultTtl : customTtl) === 0 ? this.#now() : this.#exactNow();
+    const ttl = customTtl === undefined ? this.#defaultTtl : customTtl;
+    const at = this.#writeTime(ttl);
     const shard = this.#shardFor(key);
     this.#due(shard, at, 'getOrLoad');
     if (superseded()) {
       this.#out.flush(); // a bad clock reading's report, if any
       return;
     }
-    this.#write(shard, key, value, customTtl, at);
+    this.#write(shard, key, value, ttl, customTtl, at);
   }
 
-  // The write of set() and of a load, once what was due has expired.
-  #write(shard: Shard<K, V>, key: K, value: V, customTtl: number | undefined, at: number): void {
+  // A write with a TTL starts its countdown at the exact time, even the first one.
+  #writeTime(ttl: number): number {
+    return ttl === 0 ? this.#now() : this.#exactNow();
+  }
+
+  // The write of set() and of a load, once what was due has expired. `ttl` is the
+  // entry's; `customTtl` what the log records (undefined: the cache's default).
+  #write(shard: Shard<K, V>, key: K, value: V, ttl: number, customTtl: number | undefined, at: number): void {
     const mark = this.#out.mark();
     if (this.#out.wantsCommands) this.#logSet(key, value, customTtl, at);
     try {
-      shard.set(key, value, at, customTtl === undefined ? this.#defaultTtl : customTtl);
+      shard.set(key, value, at, ttl);
     } catch (error) {
       throw this.#failed(mark, error);
     }
@@ -865,19 +862,14 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // come. The extra passes are capped (one per shard, plus one): a handler that keeps
   // making entries due (a slow refresh-on-expire) or a clock that runs back and forth
   // would otherwise keep the read going for ever; what they leave waits for the next.
-  #catchUpAll(operation: string | undefined): void {
+  // `toTheEnd`: dispose()'s catch-up, which goes on once a handler has disposed of the
+  // cache (nested dispose()); any other stops there, the cache's state being final.
+  #catchUpAll(operation: string | undefined, toTheEnd = false): void {
     for (const shard of this.#shards) {
-      if (this.#disposed) return; // disposed by a handler meanwhile: its state is final
+      if (!toTheEnd && this.#disposed) return;
       this.#catchUp(shard, operation);
     }
-    this.#catchUpAgain(operation, true);
-  }
-
-  // dispose()'s catch-up: as #catchUpAll, but to the end, also once a handler has
-  // disposed of the cache (nested dispose()).
-  #catchUpAllForDispose(): void {
-    for (const shard of this.#shards) this.#catchUp(shard, undefined);
-    this.#catchUpAgain(undefined, false);
+    this.#catchUpAgain(operation, !toTheEnd);
   }
 
   #catchUpAgain(operation: string | undefined, stopIfDisposed: boolean): void {

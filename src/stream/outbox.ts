@@ -4,7 +4,7 @@ import type { Command } from '../commands.js';
 import type { CacheEvent, CacheEventType } from '../events.js';
 import { EVENT_TYPES } from '../events.js';
 import { LeanSubject } from './leanSubject.js';
-import { reportError } from './reportError.js';
+import { reportError, reporting } from './reportError.js';
 
 
 // The queue's stand-in subject for errors to report (see Outbox.report).
@@ -265,9 +265,11 @@ export class Outbox<K, V> {
     this.#base += this.#tail;
     this.#head = 0;
     this.#tail = 0;
-    for (const type of EVENT_TYPES) completeReporting(this.#byType[type]);
-    completeReporting(this.#all);
-    completeReporting(this.#commands);
+    // A complete handler that throws is reported, and the other streams still complete
+    // (RxJS's deprecated synchronous error handling rethrows it from complete()).
+    for (const type of EVENT_TYPES) reporting(() => this.#byType[type].complete());
+    reporting(() => this.#all.complete());
+    reporting(() => this.#commands.complete());
     this.#refresh();
   }
 
@@ -299,15 +301,5 @@ export class Outbox<K, V> {
     const all = this.#all.observed;
     for (const type of EVENT_TYPES) this.wants[type] = all || this.#byType[type].observed;
     this.wantsCommands = this.#commands.observed;
-  }
-}
-
-// A complete handler that throws is reported, and the other streams still complete
-// (RxJS's deprecated synchronous error handling rethrows it from complete()).
-function completeReporting(subject: { complete(): void }): void {
-  try {
-    subject.complete();
-  } catch (error) {
-    reportError(error);
   }
 }

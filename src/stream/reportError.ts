@@ -20,6 +20,18 @@ export function reportError(error: unknown): void {
   } else rethrowLater(error);
 }
 
+/**
+ * Calls `call`, reporting what it throws (see {@link reportError}) instead of letting
+ * it out: for deliveries that must not stop the ones after them (completing streams).
+ */
+export function reporting(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    reportError(error);
+  }
+}
+
 function rethrowLater(error: unknown): void {
   setTimeout(() => {
     throw error;
