@@ -1,7 +1,7 @@
 import type { Draft } from 'immer';
 import { Immer, enableMapSet, freeze, isDraftable } from 'immer';
 import type { MonoTypeOperatorFunction, Observable, SchedulerLike } from 'rxjs';
-import { audit, map, merge, Observable as RxObservable, ReplaySubject, timer, VirtualTimeScheduler } from 'rxjs';
+import { audit, map, merge, Observable as RxObservable, ReplaySubject, VirtualTimeScheduler } from 'rxjs';
 import type { ClearCommand, Command, DeleteCommand, ExpireCommand, GetCommand, SetCommand, UpdateCommand } from './commands.js';
 import { checkedCommand } from './commandValidation.js';
 import type { PolicyContractError } from './errors.js';
@@ -404,7 +404,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     let at: number;
     let live: V | undefined;
     try {
-      next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => V)(current, recipe as UpdateRecipe<V>);
+      next = produceWith(key, current, recipe as UpdateRecipe<V>);
       // The recipe may call anything, dispose() too: then nothing is written.
       this.#live('update');
       at = this.#now();
@@ -545,6 +545,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
 
   /** Calls `callback(value, key, cache)` for each live entry, as `Map.forEach` does (with `thisArg` as `this`). */
   forEach(callback: (value: V, key: K, cache: this) => void, thisArg?: unknown): void {
+    // Checked first, as Map's is: on an empty cache it would otherwise pass unnoticed.
+    if (typeof callback !== 'function') throw new TypeError(`macho: forEach() takes a callback function; got ${describe(callback)}`);
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
   }
 
@@ -643,9 +645,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   /**
    * Removes what has expired by now (its `expire` events are the last ones), then
    * completes every stream (`commands$`, `events$`, `metrics$`, `snapshots$`, watches)
-   * and cancels every timer. Afterwards only `metrics()` and `snapshot()` may be
-   * called, and they describe the cache as it was left; anything else throws
-   * {@link CacheDisposedError}. So does a call that a handler disposes of the cache
+   * and cancels every timer. Afterwards `metrics()` and `snapshot()` describe the cache
+   * as it was left, and `disposed` and `options` read as before; every other method
+   * throws {@link CacheDisposedError} (`getOrLoad` rejects with it, a `watch` errors
+   * with it). Streams do not throw: one subscribed afterwards (`on(type)`, `events$`)
+   * completes at once, `metrics$` and `snapshots$` after giving the final figures. So does a call that a handler disposes of the cache
    * during, before the call's own command ran (a method first expires what is due and
    * delivers those events): it has no effect. Calling it again does nothing.
    */
@@ -1037,7 +1041,26 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // `auditTime(0, clock)`, except that dispose ends the window at once (no timer outlives it).
   #perTick<T>(): MonoTypeOperatorFunction<T> {
     // #disposing first: once disposed, it ends the window before the timer is even scheduled.
-    return audit(() => merge(this.#disposing, timer(0, this.#clock)));
+    return audit(() => merge(this.#disposing, this.#tick()));
+  }
+
+  // `timer(0, clock)`, except that a schedule() that throws is reported and the tick
+  // ends at once: as a timer, its error would end metrics$ and snapshots$ for good
+  // over one failure of the scheduler, where the expiry timer reports it and goes on.
+  #tick(): Observable<unknown> {
+    return new RxObservable<unknown>((subscriber) => {
+      const end = (): void => {
+        subscriber.next(0);
+        subscriber.complete();
+      };
+      try {
+        return this.#clock.schedule(end, 0);
+      } catch (error) {
+        reportError(error);
+        end();
+        return undefined;
+      }
+    });
   }
 
   // Not from a custom policy's hook (see PolicyCallGuard); for the calls allowed after dispose.
@@ -1064,6 +1087,34 @@ function shardFilter<K>(resolved: ResolvedOptions, capacity: number, liveKeys: (
       { cause: error },
     );
   }
+}
+
+// update()'s immer call, with what immer refuses made a TypeError naming the key (a
+// recipe that both changed its draft and returned a value), and an async recipe
+// refused: immer would hand back a promise, stored as the value, whose draft is
+// revoked under it (its rejection, unhandled, ended the process).
+function produceWith<K, V>(key: K, current: V, recipe: UpdateRecipe<V>): V {
+  let next: unknown;
+  try {
+    next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => unknown)(current, recipe);
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith('[Immer]'))
+      throw new TypeError(`macho: update() of ${describe(key)}: ${error.message}`, { cause: error });
+    throw error;
+  }
+  if (next !== current && isThenable(next)) {
+    // Its outcome is nobody's now: it must not end the process as an unhandled rejection.
+    Promise.resolve(next).catch(() => undefined);
+    throw new TypeError(
+      `macho: update() of ${describe(key)}: the recipe returned a promise (an async recipe?); a recipe must ` +
+        'change its draft synchronously. Await your data first, or store a new value with set()',
+    );
+  }
+  return next as V;
+}
+
+function isThenable(value: unknown): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 // "a Date", "an instance of Money": what update() could not draft.

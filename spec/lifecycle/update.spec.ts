@@ -282,4 +282,40 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(cache.get('v')).toBe(value);
     expect(events.slice(count).map((e) => e.type)).toEqual(['hit']);
   });
+
+  it('refuses an async recipe with a TypeError: nothing is stored, and its promise cannot end the process', async () => {
+    const { cache, events } = setup();
+    cache.set('u', { name: 'u', visits: 1, tags: [] });
+    const before = cache.peek('u');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const asyncRecipe = async (draft: User): Promise<void> => {
+        await null;
+        draft.visits = 2;
+      };
+      expect(() => cache.update('u', asyncRecipe as never)).toThrow(TypeError);
+      expect(() => cache.update('u', asyncRecipe as never)).toThrow(/^macho: update\(\) of "u": the recipe returned a promise/);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(cache.peek('u')).toBe(before);
+    expect(before).toEqual({ name: 'u', visits: 1, tags: [] });
+    expect(events.filter((e) => e.type === 'set')).toHaveLength(1);
+  });
+
+  it("turns immer's refusal (a recipe that changes its draft and returns a value) into a TypeError naming the key", () => {
+    const { cache } = setup();
+    cache.set('u', { name: 'u', visits: 1, tags: [] });
+    const both = (draft: User): User => {
+      draft.visits = 9;
+      return { name: 'v', visits: 0, tags: [] };
+    };
+    expect(() => cache.update('u', both)).toThrow(TypeError);
+    expect(() => cache.update('u', both)).toThrow(/^macho: update\(\) of "u": \[Immer\]/);
+    expect(cache.peek('u')).toEqual({ name: 'u', visits: 1, tags: [] });
+  });
 });

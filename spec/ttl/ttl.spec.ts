@@ -668,6 +668,37 @@ describe('TTL: a scheduler that fails to schedule', () => {
   });
 });
 
+describe('streams paced by a scheduler that fails to schedule', () => {
+  it('metrics$ and snapshots$ go on: the failure is reported and that tick ends at once', () => {
+    const virtual = virtualClock();
+    const { flaky, failNext } = flakyScheduler(virtual);
+    const cache = new Cache<string, number>({ ttl: 0, scheduler: flaky });
+    const sets: number[] = [];
+    const sizes: number[] = [];
+    const errors: unknown[] = [];
+    cache.metrics$.subscribe({ next: (m) => sets.push(m.sets), error: (e) => errors.push(e) });
+    cache.snapshots$.subscribe({ next: (s) => sizes.push(s.size), error: (e) => errors.push(e) });
+    const reported: unknown[] = [];
+    const previous = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (error) => reported.push(error);
+    try {
+      failNext(); // the metrics$ tick of this set cannot be scheduled
+      cache.set('a', 1);
+      failNext(); // nor the snapshots$ tick of this one
+      cache.set('b', 2);
+      cache.set('c', 3);
+      advance(virtual, 1);
+    } finally {
+      rxConfig.onUnhandledError = previous;
+    }
+    expect(errors).toEqual([]);
+    expect(reported).toHaveLength(2);
+    expect(sets.at(-1)).toBe(3);
+    expect(sizes.at(-1)).toBe(3);
+    cache.dispose();
+  });
+});
+
 // A scheduler over `virtual` whose next schedule() throws, once, after failNext().
 function flakyScheduler(virtual: VirtualTimeScheduler): { flaky: SchedulerLike; failNext: () => void } {
   let fail = false;
