@@ -612,6 +612,25 @@ describe('a custom policy that breaks its contract otherwise', () => {
     expect(build(() => partial)).toThrow('option "strategy": policy "lifo" has no onClear method');
   });
 
+  it('an optional hook or flag of the wrong type is refused at construction, not on every call', () => {
+    const build = (extra: object) => () =>
+      new Cache({ maxCacheSize: 2, strategy: (context) => ({ ...lifo(context), ...extra }) });
+    // An onMiss that is not a function failed every miss, and with it every load.
+    expect(build({ onMiss: 5 })).toThrow(TypeError);
+    expect(build({ onMiss: 5 })).toThrow('option "strategy": policy "lifo" has an onMiss that is not a function (5)');
+    expect(build({ victimsReturn: 'yes' })).toThrow('option "strategy": policy "lifo" has a victimsReturn that is not a boolean ("yes")');
+    expect(() => build({ onMiss: undefined, victimsReturn: true })().dispose()).not.toThrow();
+  });
+
+  it('a policy object whose reading throws (a getter, a Proxy) is refused at construction naming the option', () => {
+    const build = (policy: () => unknown) => () => new Cache({ maxCacheSize: 2, strategy: policy as PolicyFactory });
+    const proxy = () => new Proxy({}, { get: () => { throw new Error('proxy get'); } });
+    expect(build(proxy)).toThrow(TypeError);
+    expect(build(proxy)).toThrow('macho: option "strategy": reading the policy object threw: proxy get');
+    const badName = (context: PolicyContext) => Object.defineProperty({ ...lifo(context) }, 'name', { get: () => { throw new Error('no name'); } });
+    expect(build(() => badName({} as PolicyContext))).toThrow('reading the policy object threw: no name');
+  });
+
   it('a factory that throws, or a class passed as the factory, is refused at construction naming the option', () => {
     const build = (strategy: unknown) => () => new Cache({ maxCacheSize: 2, strategy: strategy as PolicyFactory });
     class LifoPolicy {

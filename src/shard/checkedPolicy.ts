@@ -100,21 +100,19 @@ export class CheckedPolicy implements EvictionPolicy {
    *   with every required method.
    */
   constructor(inner: EvictionPolicy, report: PolicyFailureReport, calls: PolicyCallGuard) {
-    if (typeof inner !== 'object' || inner === null)
-      throw new TypeError(`macho: option "strategy": the policy factory returned ${describe(inner)}, not a policy object`);
-    const missing = REQUIRED_METHODS.filter((method) => typeof inner[method] !== 'function');
-    const named = typeof inner.name === 'string' ? `policy "${inner.name}"` : 'the policy (it has no string name)';
-    if (missing.length !== 0 || typeof inner.name !== 'string') {
-      throw new TypeError(
-        `macho: option "strategy": ${named} ${missing.length === 0 ? 'is incomplete' : `has no ${missing.join(', ')} method`}; ` +
-          `a policy needs a name and the methods ${REQUIRED_METHODS.join(', ')}`,
-      );
+    let shape: PolicyShape;
+    try {
+      shape = policyShape(inner);
+    } catch (error) {
+      // A getter or a Proxy that throws while the shape is read: bad configuration too.
+      throw new TypeError(`macho: option "strategy": reading the policy object threw: ${messageOf(error)}`, { cause: error });
     }
+    if (shape.problem !== undefined) throw new TypeError(`macho: option "strategy": ${shape.problem}`);
     this.#inner = inner;
     this.#report = report;
     this.#calls = calls;
-    this.name = inner.name;
-    this.victimsReturn = inner.victimsReturn === true;
+    this.name = shape.name;
+    this.victimsReturn = shape.victimsReturn;
   }
 
   onInsert(slot: number): void {
@@ -179,6 +177,40 @@ export class CheckedPolicy implements EvictionPolicy {
       calls.hook = outerHook;
     }
   }
+}
+
+/** What the constructor reads from a custom policy object, once; `problem` if it is no policy. */
+interface PolicyShape {
+  readonly name: string;
+  readonly victimsReturn: boolean;
+  readonly problem?: string;
+}
+
+// Everything a shard will use, checked at construction: an optional hook or flag of
+// the wrong type would otherwise fail on every call (an onMiss that is not a function
+// broke every miss, and with it every load) or be read as something else.
+function policyShape(inner: unknown): PolicyShape {
+  if (typeof inner !== 'object' || inner === null)
+    return { name: '', victimsReturn: false, problem: `the policy factory returned ${describe(inner)}, not a policy object` };
+  const policy = inner as Partial<Record<string, unknown>>;
+  const name = policy['name'];
+  const named = typeof name === 'string' ? `policy "${name}"` : 'the policy (it has no string name)';
+  const missing = REQUIRED_METHODS.filter((method) => typeof policy[method] !== 'function');
+  if (missing.length !== 0 || typeof name !== 'string') {
+    const what = missing.length === 0 ? 'is incomplete' : `has no ${missing.join(', ')} method`;
+    return {
+      name: '',
+      victimsReturn: false,
+      problem: `${named} ${what}; a policy needs a name and the methods ${REQUIRED_METHODS.join(', ')}`,
+    };
+  }
+  const onMiss = policy['onMiss'];
+  if (onMiss !== undefined && typeof onMiss !== 'function')
+    return { name, victimsReturn: false, problem: `${named} has an onMiss that is not a function (${describe(onMiss)}); leave it out or make it one` };
+  const victimsReturn = policy['victimsReturn'];
+  if (victimsReturn !== undefined && typeof victimsReturn !== 'boolean')
+    return { name, victimsReturn: false, problem: `${named} has a victimsReturn that is not a boolean (${describe(victimsReturn)})` };
+  return { name, victimsReturn: victimsReturn === true };
 }
 
 /** The hooks a shard calls to tell its policy of a change. */
