@@ -1,7 +1,7 @@
 import { animationFrameScheduler, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { CacheOptions, Command } from 'macho';
-import { Cache } from 'macho';
+import { Cache, DEFAULT_OPTIONS, resolveOptions } from 'macho';
 import { advance } from './support/models.js';
 
 type ErrorClass = typeof TypeError | typeof RangeError;
@@ -61,6 +61,14 @@ const BAD: ReadonlyArray<{ options: Record<string, unknown>; error: ErrorClass; 
   { options: { latencySampleEvery: -1 }, error: RangeError, names: 'latencySampleEvery' },
   { options: { maxSize: 10 }, error: TypeError, names: 'maxSize' },
   { options: { max_cache_size: 10 }, error: TypeError, names: 'max_cache_size' },
+  // Names on the prototype are read as options too, so they are checked as options.
+  { options: Object.create({ maxSize: 10 }) as Record<string, unknown>, error: TypeError, names: 'maxSize' },
+  // Shard i draws from seed + i: an inexact sum would give two shards one seed.
+  { options: { seed: 2 ** 53 }, error: RangeError, names: 'seed' },
+  { options: { seed: -(2 ** 53) }, error: RangeError, names: 'seed' },
+  { options: { seed: Number.MAX_SAFE_INTEGER, shardCount: 2 }, error: RangeError, names: 'seed' },
+  // `policy` is only ever what cache.options reports for the strategy.
+  { options: { policy: () => ({}) }, error: RangeError, names: 'policy' },
 ];
 
 const quote = (name: string) => new RegExp(`\\b${name}\\b`);
@@ -112,8 +120,48 @@ describe('options: validation at construction', () => {
       { strategy: 'random' },
       { latencySampleEvery: 0 },
       { maxCacheSize: undefined, ttl: undefined }, // an absent option takes its default
+      { seed: Number.MAX_SAFE_INTEGER },
+      { seed: Number.MAX_SAFE_INTEGER - 3, maxCacheSize: 4, shardCount: 4 },
+      { seed: -Number.MAX_SAFE_INTEGER },
+      // A filter kind kept while bloom is switched off (a config flag, DEFAULT_OPTIONS spread).
+      { bloom: false, filter: 'cuckoo' },
+      { bloom: false, filter: 'bloom' },
     ];
     for (const options of good) expect(() => new Cache({ scheduler, ...options }).dispose()).not.toThrow();
+  });
+});
+
+describe('options: taken back', () => {
+  it('cache.options builds an identical cache, and replays its log', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const options: CacheOptions<string> = { maxCacheSize: 6, shardCount: 2, strategy: 'random', seed: 9, bloom: true, filter: 'cuckoo', ttl: 50, scheduler };
+    const original = new Cache<string, number>(options);
+    const log: Command<string, number>[] = [];
+    original.commands$.subscribe((command) => log.push(command));
+    for (let i = 0; i < 20; i++) original.set(`k${i % 9}`, i);
+    advance(scheduler, 60);
+    for (let i = 0; i < 12; i++) original.set(`k${i}`, i);
+
+    const copy = new Cache<string, number>(original.options);
+    expect(copy.options).toEqual(original.options);
+    const replayed = Cache.replay(log, original.options);
+    expect(replayed.snapshot().entries).toEqual(original.snapshot().entries);
+    for (const cache of [original, copy, replayed]) cache.dispose();
+  });
+
+  it('accepts DEFAULT_OPTIONS spread, and resolved options resolved again', () => {
+    const cache = new Cache({ ...DEFAULT_OPTIONS, maxCacheSize: 500, scheduler: new VirtualTimeScheduler() });
+    expect(cache.options.maxCacheSize).toBe(500);
+    expect(resolveOptions(resolveOptions({ maxCacheSize: 7 }))).toEqual(resolveOptions({ maxCacheSize: 7 }));
+    cache.dispose();
+  });
+
+  it('refuses a policy that is not what the strategy resolves to', () => {
+    const lru = new Cache({ scheduler: new VirtualTimeScheduler() });
+    expect(() => new Cache({ strategy: 'fifo', policy: lru.options.policy })).toThrow(
+      /^macho: option "policy" must be left out, or be the factory that "strategy" resolves to .*got a function \(/,
+    );
+    lru.dispose();
   });
 });
 

@@ -74,7 +74,9 @@ export function optionRangeError(option: string, expected: string, got: unknown)
 export function knownOptions(what: string, options: unknown, known: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new TypeError(`${what}: options must be an object; got ${describe(options)}`);
-  for (const name of Object.keys(options)) {
+  // Inherited enumerable names too (for…in): options are read through the prototype
+  // chain, so a misspelt one there would be missed as surely as an own one.
+  for (const name in options) {
     if (!known.includes(name))
       throw new TypeError(`${what}: unknown option ${JSON.stringify(name)}; known options are ${known.join(', ')}`);
   }

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
-import { messageOf, optionRangeError, optionTypeError } from './errors.js';
+import { describe, messageOf, optionRangeError, optionTypeError } from './errors.js';
 import { firstReading } from './expiry/checkedClock.js';
 import { isOwnScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
 import type { StrategyName } from './policies/index.js';
@@ -18,7 +18,7 @@ import { resolveLoaderGuard } from './loading/loaderGuard.js';
  * An option name the cache does not know also throws (a typo is not ignored).
  */
 export interface CacheOptions<K = unknown> {
-  /** Most live entries, across all shards. Integer ≥ 1. Default `100`. */
+  /** Most live entries, across all shards. Integer from 1 to 2^30. Default `100`. */
   maxCacheSize?: number | undefined;
   /** Default time-to-live in ms; `0` or `Infinity` never expire. Default `600_000` (10 min). */
   ttl?: number | undefined;
@@ -33,7 +33,7 @@ export interface CacheOptions<K = unknown> {
   strategy?: StrategyName | PolicyFactory | undefined;
   /** Keep a bloom filter per shard and check it before each lookup. Default `false`. */
   bloom?: boolean | undefined;
-  /** The bloom filter's target false-positive rate, strictly between 0 and 1. Default `0.01`. */
+  /** The bloom filter's target false-positive rate, strictly between 0 and 1. Default `0.01`. Checked, and unused, without `bloom: true`. */
   probability?: number | undefined;
   /**
    * The kind of the per-shard pre-check that `bloom: true` turns on: `'bloom'` (a
@@ -51,7 +51,11 @@ export interface CacheOptions<K = unknown> {
    * Default: none.
    */
   loaderGuard?: LoaderGuardLike<K> | undefined;
-  /** Seed of each shard's random generator (the `'random'` policy), for reproducible runs. Default `1`. */
+  /**
+   * Seed of each shard's random generator (the `'random'` policy, custom policies), for
+   * reproducible runs; shard *i* uses `seed + i`. A safe integer, with `seed + shardCount − 1`
+   * one too. Default `1`.
+   */
   seed?: number | undefined;
   /**
    * The clock and the timers (an RxJS `SchedulerLike`). Default: {@link unrefScheduler},
@@ -65,9 +69,15 @@ export interface CacheOptions<K = unknown> {
   scheduler?: SchedulerLike | undefined;
   /**
    * Time one `get` in this many `get`s, and one `set` in this many `set`s, for the
-   * latency figures in `metrics()`; `0` turns timing off. Integer ≥ 0. Default `64`.
+   * latency figures in `metrics()`; `0` turns timing off. Integer from 0 to 2^30. Default `64`.
    */
   latencySampleEvery?: number | undefined;
+  /**
+   * Not a choice of its own: the factory `strategy` resolves to, as `cache.options`
+   * reports it. Accepted so that a cache's `options` build an identical cache (or a
+   * replay of its log); anything else is a `RangeError`. Choose a policy with `strategy`.
+   */
+  policy?: PolicyFactory | undefined;
 }
 
 /** {@link CacheOptions} with every default filled in and every value checked. */
@@ -108,6 +118,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
 
 // Per-slot arrays are allocated up front (as lru-cache does); this bounds them.
 const MAX_CAPACITY = 2 ** 30;
+/** Largest seed magnitude: a safe integer, so that `seed + i` is exact for every shard. */
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
 const KNOWN = new Set<string>([
   'maxCacheSize',
@@ -121,6 +133,7 @@ const KNOWN = new Set<string>([
   'seed',
   'scheduler',
   'latencySampleEvery',
+  'policy',
 ]);
 
 /**
@@ -133,7 +146,8 @@ export function resolveOptions<K = unknown>(options: CacheOptions<K> = {}): Reso
   // An array would pass for an object and have its methods read as options ("filter").
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw optionTypeError('options', 'an object', options);
-  for (const name of Object.keys(options)) {
+  // for…in: inherited enumerable names too, as knownOptions does.
+  for (const name in options) {
     if (!KNOWN.has(name))
       throw new TypeError(`macho: unknown option "${name}"; known options are ${[...KNOWN].join(', ')}`);
   }
@@ -149,12 +163,24 @@ export function resolveOptions<K = unknown>(options: CacheOptions<K> = {}): Reso
   else if (!isStrategyName(strategy))
     throw optionRangeError('strategy', `one of ${Object.keys(BUILTIN_POLICIES).map((n) => `"${n}"`).join(', ')} or a policy factory`, strategy);
   else policy = BUILTIN_POLICIES[strategy];
+  // What cache.options reports for `strategy`, taken back (new Cache(cache.options), a
+  // replay with them) when it is that very factory; `strategy` is what chooses.
+  if (options.policy !== undefined && options.policy !== policy) {
+    const got = typeof options.policy === 'function' ? `a function (${options.policy.name || 'anonymous'})` : describe(options.policy);
+    throw new RangeError(
+      `macho: option "policy" must be left out, or be the factory that "strategy" resolves to (as cache.options ` +
+        `reports it); choose a policy with "strategy"; got ${got}`,
+    );
+  }
   const probability = numberOption('probability', options.probability, DEFAULT_OPTIONS.probability);
   if (!(probability > 0 && probability < 1)) throw optionRangeError('probability', 'strictly between 0 and 1', probability);
-  const seed = integerOption('seed', options.seed, DEFAULT_OPTIONS.seed, -(2 ** 53), 2 ** 53);
+  const seed = integerOption('seed', options.seed, DEFAULT_OPTIONS.seed, -MAX_SEED, MAX_SEED);
+  // Shard i draws from seed + i: that too must be exact, or two shards would share a seed.
+  if (seed > MAX_SEED - (shardCount - 1))
+    throw optionRangeError('seed', `at most ${MAX_SEED} − (shardCount − 1) = ${MAX_SEED - (shardCount - 1)} (shard i uses seed + i)`, seed);
   const bloom = options.bloom === undefined ? DEFAULT_OPTIONS.bloom : options.bloom;
   if (typeof bloom !== 'boolean') throw optionTypeError('bloom', 'a boolean', bloom);
-  const filter = filterOption(options.filter, bloom, probability);
+  const filter = filterOption(options.filter, bloom, options.bloom !== undefined, probability);
   const loaderGuard = options.loaderGuard === undefined ? undefined : resolveLoaderGuard<unknown>('loaderGuard', options.loaderGuard);
   return Object.freeze({
     maxCacheSize,
@@ -206,8 +232,10 @@ function integerOption(name: string, value: unknown, fallback: number, min: numb
 }
 
 // `filter` chooses the kind of the pre-check that `bloom` turns on: alone it would do
-// nothing, which is a mistake worth reporting rather than a setting to ignore.
-function filterOption(value: unknown, bloom: boolean, probability: number): ShardFilterKind {
+// nothing, which is a mistake worth reporting rather than a setting to ignore. With
+// `bloom: false` given, it is a switched-off setting (a flag from a config file,
+// DEFAULT_OPTIONS or cache.options spread): kept, as `probability` is.
+function filterOption(value: unknown, bloom: boolean, bloomGiven: boolean, probability: number): ShardFilterKind {
   if (value === undefined) return DEFAULT_OPTIONS.filter;
   if (typeof value !== 'string') throw optionTypeError('filter', '"bloom" or "cuckoo"', value);
   if (value === 'xor')
@@ -218,9 +246,9 @@ function filterOption(value: unknown, bloom: boolean, probability: number): Shar
       value,
     );
   if (!isShardFilterKind(value)) throw optionRangeError('filter', '"bloom" or "cuckoo"', value);
-  if (!bloom)
+  if (!bloomGiven)
     throw optionRangeError('filter', 'given with bloom: true (it chooses the kind of the pre-check that bloom turns on)', value);
-  if (value === 'cuckoo' && probability < MIN_CUCKOO_PROBABILITY)
+  if (bloom && value === 'cuckoo' && probability < MIN_CUCKOO_PROBABILITY)
     throw optionRangeError(
       'probability',
       `at least ${MIN_CUCKOO_PROBABILITY} with filter "cuckoo" (its fingerprints are at most 16 bits)`,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { Cache } from 'macho';
+import { Cache, SeededRandom } from 'macho';
 import { UnorderedModel } from '../support/models.js';
 
 const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
@@ -128,6 +128,25 @@ describe("strategy 'random'", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('draws different victims for seeds that differ only above their low 32 bits', () => {
+    const victims = (seed: number): unknown[] => {
+      const cache = randomCache(4, seed, 1);
+      const evicted: unknown[] = [];
+      cache.on('evict').subscribe((e) => evicted.push(e.key));
+      for (let i = 0; i < 200; i++) cache.set(String(i), i);
+      cache.dispose();
+      return evicted;
+    };
+    // A generator of 32 bits of state took the seed's low 32 bits: these pairs drew alike.
+    for (const [a, b] of [[1, 2 ** 32 + 1], [-1, 2 ** 32 - 1], [0, 2 ** 40]] as const) expect(victims(a)).not.toEqual(victims(b));
+  });
+
+  it('refuses a seed that is not a safe integer, naming it', () => {
+    expect(() => new SeededRandom(2 ** 53)).toThrow(RangeError);
+    expect(() => new SeededRandom(Number.NaN)).toThrow(/^macho\/seededRandom: seed must be a safe integer; got NaN/);
+    expect(() => new SeededRandom('1' as unknown as number)).toThrow(TypeError);
   });
 
   // Every present entry is equally likely to be the victim, whatever its age. Positions

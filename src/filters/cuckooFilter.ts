@@ -60,6 +60,7 @@
  * @module
  */
 
+import { seedBits } from '../policies/seededRandom.js';
 import { describe, knownOptions } from '../errors.js';
 import { checkFilterArguments, checkFilterBits, MAX_FILTER_BITS } from './filterArguments.js';
 import { hashKeyPair, hashPair, mix32, sameValueZero } from '../keys/hashKey.js';
@@ -165,7 +166,7 @@ export interface CuckooFilterOptions<K> {
    * index's keys, which hold the new key already.
    */
   readonly liveKeys?: (() => Iterable<K>) | undefined;
-  /** Seed of the generator that picks which fingerprint to evict. Default `1`. */
+  /** Seed of the generator that picks which fingerprint to evict: a safe integer. Default `1`. */
   readonly seed?: number | undefined;
 }
 
@@ -242,7 +243,7 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     if (liveKeys !== undefined && typeof liveKeys !== 'function') {
       throw new TypeError(`${PREFIX}liveKeys must be a function; got ${describe(liveKeys)}`);
     }
-    if (!Number.isInteger(seed)) throw new TypeError(`${PREFIX}seed must be an integer; got ${describe(seed)}`);
+    const bits32 = seedBits('macho/cuckoo', seed);
     this.capacity = capacity;
     this.probability = probability;
     this.fingerprintBits = fingerprintBits;
@@ -250,7 +251,7 @@ export class CuckooFilter<K = unknown> implements MembershipFilter<K> {
     this.#buckets = buckets;
     this.#words = new Uint32Array(Math.ceil(bits / 32));
     this.#liveKeys = liveKeys;
-    this.#random = mix32(seed >>> 0) || 1;
+    this.#random = mix32(bits32) || 1;
   }
 
   /** Keys added and not removed: fingerprints in the table and the stash, plus the exact overflow. */

@@ -26,6 +26,7 @@
  * @module
  */
 
+import { seedBits } from '../policies/seededRandom.js';
 import { describe, knownOptions } from '../errors.js';
 import { hashKeyPair, hashPair, mix32 } from '../keys/hashKey.js';
 import type { MembershipFilter } from './membershipFilter.js';
@@ -50,7 +51,7 @@ export type XorFingerprintBits = 8 | 16;
 export interface XorFilterOptions {
   /** Bits per fingerprint: `8` (false-positive rate 1/256) or `16` (1/65,536). Default `8`. */
   readonly fingerprintBits?: XorFingerprintBits | undefined;
-  /** Seed of the first construction attempt. Default `1`. */
+  /** Seed of the first construction attempt: a safe integer. Default `1`. */
   readonly seed?: number | undefined;
 }
 
@@ -237,8 +238,7 @@ export class XorFilter<K = unknown> implements MembershipFilter<K> {
     knownOptions('macho/xor', options, ['fingerprintBits', 'seed']);
     // `=== undefined`, not `??`: a null is a mistake to report, not a default to take.
     const bits = checkBits(options.fingerprintBits === undefined ? 8 : options.fingerprintBits);
-    const seed = options.seed === undefined ? 1 : options.seed;
-    if (!Number.isInteger(seed)) throw new TypeError(`${PREFIX}seed must be an integer; got ${describe(seed)}`);
+    const seed = seedBits('macho/xor', options.seed === undefined ? 1 : options.seed);
     const filter = new XorFilter<K>(bits, seed);
     filter.rebuild(keys);
     return filter;
