@@ -66,7 +66,7 @@ describe('cacheOperation', () => {
     expect(() => cacheOperation(KEYS, fc.nat(), { weights: { get: -1 } })).toThrow(RangeError);
     expect(() => cacheOperation(KEYS, fc.nat(), { weights: { get: 0.5 } })).toThrow(RangeError);
     expect(() => cacheOperation(KEYS, fc.nat(), { maxAdvance: -1 })).toThrow(RangeError);
-    expect(() => cacheOperation(KEYS, fc.nat(), { maxAdvance: null as never })).toThrow(/maxAdvance must be an integer ≥ 0; got null/);
+    expect(() => cacheOperation(KEYS, fc.nat(), { maxAdvance: null as never })).toThrow(/maxAdvance must be a number; got null/);
     expect(() => cacheOperation(KEYS, fc.nat(), { ttl: 100 as never })).toThrow(
       /^macho\/testing: ttl must be a fast-check arbitrary of TTLs in ms \(or undefined\); got 100$/,
     );
@@ -159,6 +159,52 @@ describe('option names', () => {
       /unknown option "invariants"/,
     );
     expect(() => cacheCommands(KEYS, [1], { invariants: false, maxAdvance: 3, weights: { clear: 0 }, ttl: fc.constant(undefined) })).not.toThrow();
+  });
+});
+
+describe('bad input to the kit is refused, not defaulted', () => {
+  it('cacheOperations: lengths and size are checked, and named as ours', () => {
+    expect(() => cacheOperations(KEYS, [1], { minLength: 5, maxLength: 2 })).toThrow(
+      new RangeError('macho/testing: cacheOperations option "minLength" (5) must not exceed "maxLength" (2)'),
+    );
+    expect(() => cacheOperations(KEYS, [1], { maxLength: -1 })).toThrow(/option "maxLength" must be an integer from 0/);
+    expect(() => cacheOperations(KEYS, [1], { minLength: '5' } as never)).toThrow(TypeError);
+    expect(() => cacheOperations(KEYS, [1], { size: 'huge' } as never)).toThrow(/cacheOperations option "size" must be one of .*"max"; got "huge"/);
+  });
+
+  it('cacheCommands: invariants must be a boolean', () => {
+    expect(() => cacheCommands(KEYS, [1], { invariants: 'no' } as never)).toThrow(
+      new TypeError('macho/testing: cacheCommands option "invariants" must be a boolean; got "no"'),
+    );
+  });
+
+  it('applyOperation: an unknown type, or a set without a value, is refused', () => {
+    const virtual = createVirtualCache<string, number>();
+    expect(() => applyOperation(virtual, { type: 'sett', key: 'a', value: 1 } as never)).toThrow(
+      new TypeError(`macho/testing: unknown operation type "sett"; known types are ${OPERATION_TYPES.join(', ')}`),
+    );
+    virtual.cache.set('a', 1);
+    expect(() => applyOperation(virtual, { type: 'set', key: 'a' } as never)).toThrow(/a set operation needs a value/);
+    expect(virtual.cache.peek('a')).toBe(1);
+    expect(applyOperation(virtual, { type: 'set', key: 'a', value: undefined } as never)).toBeUndefined(); // a delete, as documented
+    expect(virtual.cache.peek('a')).toBeUndefined();
+    virtual.dispose();
+  });
+
+  it('createVirtualCache: options that are not an object are refused; getters and inherited options reach the cache', () => {
+    for (const bad of [null, [], 5]) expect(() => createVirtualCache(bad as never)).toThrow(TypeError);
+    class Config {
+      get maxCacheSize(): number {
+        return 5;
+      }
+    }
+    const fromGetter = createVirtualCache(new Config() as never);
+    expect(fromGetter.cache.options.maxCacheSize).toBe(5);
+    fromGetter.dispose();
+    const inherited = createVirtualCache(Object.create({ ttl: 40 }) as never);
+    expect(inherited.cache.options.ttl).toBe(40);
+    inherited.dispose();
+    expect(() => createVirtualCache(Object.create({ maxSize: 5 }) as never)).toThrow(/unknown option "maxSize"/);
   });
 });
 

@@ -6,6 +6,7 @@ import type { CheckedMetrics, EventRecorder, InvariantSubject } from 'macho/test
 import {
   applyOperation,
   assertInvariants,
+  CacheModel,
   cacheOperations,
   checkInvariants,
   createVirtualCache,
@@ -348,6 +349,17 @@ describe('checkInvariants catches violations', () => {
       'metrics().size is 1 but the recorded events leave 2',
     ]);
     virtual.dispose();
+  });
+});
+
+describe('checkInvariants and CacheModel: a misspelt option is an error, not a check switched off', () => {
+  it('names the unknown option', () => {
+    const cache = new Cache({ ttl: 0 });
+    expect(() => checkInvariants(cache, { recoder: {} } as never)).toThrow(
+      new TypeError('macho/testing: checkInvariants: unknown option "recoder"; known options are recorder'),
+    );
+    expect(() => new CacheModel({ ttl: 0, capacity: 1, nwo: 50 } as never)).toThrow(/CacheModel: unknown option "nwo"/);
+    cache.dispose();
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import type { Arbitrary, SizeForArbitrary } from 'fast-check';
 import fc from 'fast-check';
-import { knownOptions } from '../errors.js';
+import { describe, knownOptions } from '../errors.js';
 import type { CacheOperation, CacheOperationType } from './operations.js';
 import { OPERATION_TYPES, show } from './operations.js';
 
@@ -100,6 +100,7 @@ export function cacheOperation<K, V>(
   const key = toArbitrary('keys', keys);
   const value = toArbitrary('values', values);
   const maxAdvance = options.maxAdvance === undefined ? 1000 : options.maxAdvance; // null is a mistake, not the default
+  if (typeof maxAdvance !== 'number') throw new TypeError(`macho/testing: maxAdvance must be a number; got ${show(maxAdvance)}`);
   if (!Number.isInteger(maxAdvance) || maxAdvance < 0)
     throw new RangeError(`macho/testing: maxAdvance must be an integer ≥ 0; got ${String(maxAdvance)}`);
   if (options.ttl !== undefined && !isArbitrary(options.ttl))
@@ -127,6 +128,7 @@ export function cacheOperation<K, V>(
 
   const chosen = OPERATION_TYPES.map((type) => {
     const weight = weights[type];
+    if (typeof weight !== 'number') throw new TypeError(`macho/testing: the weight of "${type}" must be a number; got ${show(weight)}`);
     if (!Number.isInteger(weight) || weight < 0)
       throw new RangeError(`macho/testing: the weight of "${type}" must be an integer ≥ 0; got ${String(weight)}`);
     return { arbitrary: byType[type] as Arbitrary<CacheOperation<K, V>>, weight };
@@ -160,6 +162,12 @@ export function cacheOperations<K, V>(
 ): Arbitrary<CacheOperation<K, V>[]> {
   knownOptions('macho/testing: cacheOperations', options, [...OPERATION_OPTIONS, ...SEQUENCE_OPTIONS]);
   const { minLength, maxLength, size, ...operationOptions } = options;
+  lengthOption('minLength', minLength);
+  lengthOption('maxLength', maxLength);
+  if (minLength !== undefined && maxLength !== undefined && minLength > maxLength)
+    throw new RangeError(`macho/testing: cacheOperations option "minLength" (${minLength}) must not exceed "maxLength" (${maxLength})`);
+  if (size !== undefined && !(SIZES as readonly unknown[]).includes(size))
+    throw new RangeError(`macho/testing: cacheOperations option "size" must be one of ${SIZES.map((s) => `"${s}"`).join(', ')}; got ${describe(size)}`);
   return fc.array(cacheOperation(keys, values, operationOptions), {
     ...(minLength === undefined ? {} : { minLength }),
     ...(maxLength === undefined ? {} : { maxLength }),
@@ -173,6 +181,15 @@ export function cacheOperations<K, V>(
  */
 export const OPERATION_OPTIONS: readonly string[] = Object.freeze(['weights', 'ttl', 'maxAdvance']);
 const SEQUENCE_OPTIONS: readonly string[] = ['minLength', 'maxLength', 'size'];
+// fast-check's sizes (SizeForArbitrary): checked here so that a bad one is named as ours.
+const SIZES: readonly SizeForArbitrary[] = ['xsmall', 'small', 'medium', 'large', 'xlarge', '-4', '-3', '-2', '-1', '=', '+1', '+2', '+3', '+4', 'max'];
+
+function lengthOption(name: string, value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number') throw new TypeError(`macho/testing: cacheOperations option "${name}" must be a number; got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1)
+    throw new RangeError(`macho/testing: cacheOperations option "${name}" must be an integer from 0 to 2^31 - 1; got ${describe(value)}`);
+}
 
 // The weights object, its names checked: a typo must not leave a default in place.
 function checkedWeights(weights: unknown): Partial<Record<CacheOperationType, number>> | undefined {

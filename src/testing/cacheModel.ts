@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { knownOptions } from '../errors.js';
 import type { CacheEvent } from '../events.js';
 import type { CacheSnapshot } from '../shard/snapshot.js';
 import type { CacheOperation, OperationResult } from './operations.js';
@@ -76,6 +77,7 @@ export class CacheModel<K = unknown, V = unknown> {
   constructor(init: CacheModelInit) {
     if (typeof init !== 'object' || init === null)
       throw new TypeError(`macho/testing: CacheModel takes { ttl, capacity, now? }; got ${show(init)}`);
+    knownOptions('macho/testing: CacheModel', init, ['ttl', 'capacity', 'now']);
     const { ttl, capacity, now = 0 } = init;
     for (const [field, value] of [['ttl', ttl], ['capacity', capacity], ['now', now]] as const)
       if (typeof value !== 'number')

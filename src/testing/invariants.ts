@@ -5,6 +5,7 @@
  * @module
  */
 import { Cache, isDelivering } from '../cache.js';
+import { knownOptions } from '../errors.js';
 import { exactClockScheduler, unrefScheduler } from '../expiry/unrefScheduler.js';
 import type { Counts, MetricsSnapshot, ShardMetrics } from '../metrics/metricsSnapshot.js';
 import type { CacheSnapshot } from '../shard/snapshot.js';
@@ -129,6 +130,8 @@ export function checkInvariants<K, V>(
   cache: InvariantSubject<K, V>,
   extras: InvariantExtras<K, V> = {},
 ): InvariantReport {
+  // A misspelt `recorder` would switch its checks off without a word.
+  knownOptions('macho/testing: checkInvariants', extras, ['recorder']);
   const violations: string[] = [];
   const fail = (message: string): void => {
     violations.push(message);

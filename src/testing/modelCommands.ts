@@ -8,7 +8,7 @@
  */
 import type { Arbitrary, Command } from 'fast-check';
 import fc from 'fast-check';
-import { knownOptions } from '../errors.js';
+import { describe, knownOptions } from '../errors.js';
 import type { CacheOptions } from '../options.js';
 import type { CacheOperationOptions, Source } from './arbitraries.js';
 import { cacheOperation, OPERATION_OPTIONS } from './arbitraries.js';
@@ -134,6 +134,8 @@ export function cacheCommands<K, V>(
 ): Arbitrary<CacheModelCommand<K, V>>[] {
   knownOptions('macho/testing: cacheCommands', options, [...OPERATION_OPTIONS, 'invariants']);
   const { invariants = true, ...operationOptions } = options;
+  if (typeof invariants !== 'boolean')
+    throw new TypeError(`macho/testing: cacheCommands option "invariants" must be a boolean; got ${describe(invariants)}`);
   return [cacheOperation(keys, values, operationOptions).map((op) => new OperationCommand(op, invariants))];
 }
 

@@ -176,8 +176,14 @@ export type OperationResult<V> = V | boolean | undefined;
  */
 export function applyOperation<K, V>(target: OperationTarget<K, V>, operation: CacheOperation<K, V>): OperationResult<V> {
   const { cache } = target;
+  if (typeof operation !== 'object' || operation === null)
+    throw new TypeError(`macho/testing: applyOperation takes an operation object; got ${show(operation)}`);
   switch (operation.type) {
     case 'set':
+      // Without a value it would be a delete (set(key, undefined)): a hand-written
+      // operation that forgot it would test something else without a word.
+      if (!('value' in operation))
+        throw new TypeError(`macho/testing: a set operation needs a value (undefined, given, is a delete); got ${show(operation)}`);
       cache.set(operation.key, operation.value, operation.ttl === undefined ? undefined : { ttl: operation.ttl });
       return undefined;
     case 'get':
@@ -208,6 +214,9 @@ export function applyOperation<K, V>(target: OperationTarget<K, V>, operation: C
       target.advance(operation.ms);
       return undefined;
   }
+  throw new TypeError(
+    `macho/testing: unknown operation type ${show((operation as { type?: unknown }).type)}; known types are ${OPERATION_TYPES.join(', ')}`,
+  );
 }
 
 /**

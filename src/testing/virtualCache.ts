@@ -13,6 +13,7 @@ import { Cache } from '../cache.js';
 import { ExpiryTimer } from '../expiry/expiryTimer.js';
 import type { CacheOptions } from '../options.js';
 import { reportError } from '../stream/reportError.js';
+import { show } from './operations.js';
 
 const PREFIX = 'macho/testing: ';
 
@@ -94,6 +95,7 @@ export class VirtualTimeError extends AggregateError {
   /** The advance's target: where the clock is now. */
   readonly to: number;
   constructor(errors: readonly unknown[], from: number, to: number) {
+    if (!Array.isArray(errors)) throw new TypeError(`${PREFIX}VirtualTimeError takes an array of errors; got ${show(errors)}`);
     const what = errors.slice(0, LISTED_ERRORS).map(describeError);
     if (errors.length > LISTED_ERRORS) what.push(`… and ${errors.length - LISTED_ERRORS} more (see .errors)`);
     super(
@@ -139,11 +141,18 @@ const flushing = new WeakSet<VirtualTimeScheduler>();
 export function createVirtualCache<K = unknown, V = unknown>(
   options: VirtualCacheOptions<K> | CacheOptions<K> = {},
 ): VirtualCache<K, V> {
-  const given: unknown = (options as { scheduler?: unknown } | null | undefined)?.scheduler;
+  // As new Cache(options) would: anything but an object is a mistake, not the defaults.
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${PREFIX}createVirtualCache takes options (an object) or nothing; got ${show(options)}`);
+  const given: unknown = (options as { scheduler?: unknown }).scheduler;
   if (given !== undefined && !(given instanceof VirtualTimeScheduler))
     throw new TypeError(`${PREFIX}option "scheduler" must be a VirtualTimeScheduler (or left out)`);
   const scheduler = given ?? new VirtualTimeScheduler();
-  const cache = new Cache<K, V>({ ...options, scheduler });
+  // On top of the caller's object, not a spread of it: options that a spread drops
+  // (getters of a class, inherited ones) reach the cache as they reach new Cache().
+  const withScheduler = Object.create(options) as CacheOptions<K>;
+  Object.defineProperty(withScheduler, 'scheduler', { value: scheduler, enumerable: true });
+  const cache = new Cache<K, V>(withScheduler);
 
   const advanceTo = (time: number): number => {
     if (!Number.isFinite(time)) throw new RangeError(`${PREFIX}cannot move virtual time to ${String(time)}`);
