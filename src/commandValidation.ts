@@ -20,12 +20,19 @@ const COMMAND_FIELDS: ReadonlySet<PropertyKey> = new Set(Object.values(FIELDS_OF
  * Checks that `command` is a well-formed {@link Command} for a cache of `shardCount`
  * shards, so a corrupt or hand-edited log is refused before it touches any state.
  * @param index - position in a log, for the error message.
- * @throws InvalidCommandError naming what is wrong.
+ * @throws InvalidCommandError naming what is wrong; TypeError or RangeError for a bad
+ *   `shardCount` (an integer ≥ 1) or `index` (an integer ≥ 0).
  * @example
  * validateCommand({ type: 'set', key: 'a', value: 1, at: 0 }, 1); // ok
  * validateCommand({ type: 'sett' }, 1); // throws InvalidCommandError
  */
 export function validateCommand(command: unknown, shardCount: number, index?: number): asserts command is Command {
+  // The caller's own arguments: a bad one must not read as a fault of the command.
+  if (typeof shardCount !== 'number') throw new TypeError(`macho: validateCommand: shardCount must be a number; got ${describe(shardCount)}`);
+  if (!Number.isInteger(shardCount) || shardCount < 1)
+    throw new RangeError(`macho: validateCommand: shardCount must be an integer ≥ 1; got ${describe(shardCount)}`);
+  if (index !== undefined && (typeof index !== 'number' || !Number.isInteger(index) || index < 0))
+    throw new (typeof index === 'number' ? RangeError : TypeError)(`macho: validateCommand: index must be an integer ≥ 0 or left out; got ${describe(index)}`);
   checkedCommand(command, shardCount, index);
 }
 

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { describe } from '../errors.js';
 
 /** Murmur3's 32-bit finaliser: spreads every input bit over the whole word. */
 export function mix32(h: number): number {
@@ -136,6 +137,7 @@ export function hashKeyPair(key: unknown, seedA: number, seedB: number): void {
  * shardOf('user:1', 4); // a number in 0..3, the same every time
  */
 export function shardOf(key: unknown, shardCount: number): number {
+  if (typeof shardCount !== 'number') throw new TypeError(`macho: shardOf needs a shardCount that is a number; got ${describe(shardCount)}`);
   if (!(Number.isInteger(shardCount) && shardCount >= 1))
     throw new RangeError(`macho: shardOf needs a shardCount that is an integer ≥ 1; got ${String(shardCount)}`);
   return shardIndex(key, shardCount);

@@ -429,6 +429,9 @@ export class LoaderGuard<K = unknown> {
           `the origin's keys (guard.rebuild(keys)), or use a "cuckoo" guard, which learns keys with add and remove`,
       );
     }
+    // A filter of yours needs only mightContain to guard; to learn keys, it needs the method too.
+    if (typeof filter[operation] !== 'function')
+      throw new TypeError(`${ERROR_PREFIX}cannot ${operation} ${describe(key)}: the guard's filter has no ${operation} method (it is only checked)`);
     return filter;
   }
 }

@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import { defer, scan } from 'rxjs';
 import type { CacheEvent } from '../events.js';
+import { describe } from '../errors.js';
 import type { Counts } from '../metrics/metricsSnapshot.js';
 
 /** Mutable per-shard counts, private to one subscription of {@link countEvents}. */
@@ -21,6 +22,7 @@ type Tally = { -readonly [P in keyof Counts]: number };
  *   .subscribe((shards) => console.log(shards.map((shard) => shard.hits)));
  */
 export function countEvents(start: readonly Counts[]): OperatorFunction<CacheEvent, readonly Counts[]> {
+  checkStart(start);
   return (events$) =>
     defer(() => {
       const tallies: Tally[] = start.map((c) => ({
@@ -36,9 +38,25 @@ export function countEvents(start: readonly Counts[]): OperatorFunction<CacheEve
     });
 }
 
+// The counts to start from: one per shard, each with every counter a number (what
+// `metrics().shards` gives). Anything else would count nothing without a word.
+function checkStart(start: readonly Counts[]): void {
+  if (!Array.isArray(start) || start.length === 0)
+    throw new TypeError(`macho: countEvents() takes the counts to start from, one per shard (metrics().shards); got ${describe(start)}`);
+  start.forEach((counts: unknown, shard) => {
+    const bad = COUNTERS.find((name) => typeof (counts as Partial<Record<string, unknown>> | null)?.[name] !== 'number');
+    if (bad !== undefined)
+      throw new TypeError(`macho: countEvents(): the counts of shard ${shard} have no number "${bad}"; pass metrics().shards`);
+  });
+}
+
+const COUNTERS = ['hits', 'misses', 'sets', 'deletes', 'evictions', 'expirations', 'size'] as const;
+
 function tally(tallies: Tally[], event: CacheEvent): Tally[] {
   const t = tallies[event.shard];
-  if (t === undefined) return tallies;
+  // An event of a shard it was not given counts for: the counts are another cache's.
+  if (t === undefined)
+    throw new RangeError(`macho: countEvents(): an event of shard ${String(event.shard)}, but counts were given for ${tallies.length} shard(s)`);
   switch (event.type) {
     case 'hit':
       t.hits++;

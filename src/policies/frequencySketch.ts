@@ -1,3 +1,4 @@
+import { describe } from '../errors.js';
 import { mix32 } from '../keys/hashKey.js';
 
 /**
@@ -40,10 +41,11 @@ export class FrequencySketch {
    * @param sampleSize - increments between halvings; default `10 * capacity`.
    */
   constructor(capacity: number, sampleSize = 10 * Math.max(1, capacity)) {
-    if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError(`macho/frequencySketch: capacity must be an integer ≥ 1; got ${String(capacity)}`);
-    if (!Number.isInteger(sampleSize) || sampleSize < 1)
-      throw new RangeError(`macho/frequencySketch: sampleSize must be an integer ≥ 1; got ${String(sampleSize)}`);
+    for (const [name, value] of [['capacity', capacity], ['sampleSize', sampleSize]] as const) {
+      if (typeof value !== 'number') throw new TypeError(`macho/frequencySketch: ${name} must be a number; got ${describe(value)}`);
+      if (!Number.isInteger(value) || value < 1)
+        throw new RangeError(`macho/frequencySketch: ${name} must be an integer ≥ 1; got ${describe(value)}`);
+    }
     // 64-bit words, as Caffeine counts them; capped so the table stays a sane allocation.
     const longs = Math.max(8, nextPowerOfTwo(Math.min(capacity, 2 ** 27)));
     // Int32, not Uint32: a word with its top counter at 8 or more would read as a

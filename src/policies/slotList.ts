@@ -1,3 +1,8 @@
+import { describe } from '../errors.js';
+
+/** Most slots a list can hold: `2 × capacity` links must fit one typed array. */
+const MAX_SLOTS = 2 ** 31 - 1;
+
 /**
  * A doubly linked list of slot numbers in one typed array: O(1) push, move and
  * unlink with no allocation. Shared by the policies that keep an order (LRU by
@@ -17,10 +22,18 @@ export class SlotList {
 
   /**
    * A list able to hold slots `0 … capacity - 1`.
+   * @param capacity - an integer from 0 to 2^31 − 1 (it is also the "no slot" marker).
    * @param links - the links array, when several lists share one (see {@link disjoint}).
+   * @throws TypeError for a `capacity` that is not a number or `links` that is not a
+   *   `Uint32Array`; RangeError for a `capacity` out of range or `links` of another length.
    */
-  constructor(capacity: number, links: Uint32Array = new Uint32Array(2 * capacity)) {
-    if (links.length !== 2 * capacity) throw new RangeError(`SlotList: links must hold 2 × ${String(capacity)} numbers`);
+  constructor(capacity: number, links?: Uint32Array) {
+    if (typeof capacity !== 'number') throw new TypeError(`macho/slotList: capacity must be a number; got ${describe(capacity)}`);
+    if (!Number.isInteger(capacity) || capacity < 0 || capacity > MAX_SLOTS)
+      throw new RangeError(`macho/slotList: capacity must be an integer from 0 to ${MAX_SLOTS}; got ${describe(capacity)}`);
+    if (links === undefined) links = new Uint32Array(2 * capacity);
+    else if (!(links instanceof Uint32Array)) throw new TypeError(`macho/slotList: links must be a Uint32Array; got ${describe(links)}`);
+    if (links.length !== 2 * capacity) throw new RangeError(`macho/slotList: links must hold 2 × ${capacity} numbers; got ${links.length}`);
     this.#nil = capacity;
     this.#links = links;
     this.#head = capacity;

@@ -99,6 +99,7 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
  * traceName('traces/cloudPhysicsIO.txt.gz'); // 'cloudPhysicsIO'
  */
 export function traceName(path: string): string {
+  if (typeof path !== 'string') throw new TypeError(`macho/simulator: traceName() takes a path string; got ${describe(path)}`);
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   return base.replace(/\.gz$/, '').replace(/\.(trace|txt)$/, '');
 }
