@@ -126,6 +126,7 @@ describe('options: validation at construction', () => {
       // A filter kind kept while bloom is switched off (a config flag, DEFAULT_OPTIONS spread).
       { bloom: false, filter: 'cuckoo' },
       { bloom: false, filter: 'bloom' },
+      { bloom: false, filter: 'cuckoo', probability: 1e-6 }, // the floor of a filter switched off is not checked
     ];
     for (const options of good) expect(() => new Cache({ scheduler, ...options }).dispose()).not.toThrow();
   });

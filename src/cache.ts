@@ -648,10 +648,11 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
    * and cancels every timer. Afterwards `metrics()` and `snapshot()` describe the cache
    * as it was left, and `disposed` and `options` read as before; every other method
    * throws {@link CacheDisposedError} (`getOrLoad` rejects with it, a `watch` errors
-   * with it). Streams do not throw: one subscribed afterwards (`on(type)`, `events$`)
-   * completes at once, `metrics$` and `snapshots$` after giving the final figures. So does a call that a handler disposes of the cache
-   * during, before the call's own command ran (a method first expires what is due and
-   * delivers those events): it has no effect. Calling it again does nothing.
+   * with it). So does a call that a handler disposes of the cache during, before the
+   * call's own command ran (a method first expires what is due and delivers those
+   * events): it has no effect. Streams do not throw: one subscribed afterwards
+   * (`on(type)`, `events$`) completes at once, `metrics$` and `snapshots$` after giving
+   * the final figures. Calling it again does nothing.
    */
   dispose(): void {
     this.#notFromPolicy('dispose of the cache');
@@ -1092,29 +1093,33 @@ function shardFilter<K>(resolved: ResolvedOptions, capacity: number, liveKeys: (
 // update()'s immer call, with what immer refuses made a TypeError naming the key (a
 // recipe that both changed its draft and returned a value), and an async recipe
 // refused: immer would hand back a promise, stored as the value, whose draft is
-// revoked under it (its rejection, unhandled, ended the process).
+// revoked under it (its rejection, unhandled, ended the process). What the recipe
+// returned decides, not what immer produced: a value of yours may have a then().
+// An async function always returns a native Promise, which is also all immer awaits.
 function produceWith<K, V>(key: K, current: V, recipe: UpdateRecipe<V>): V {
+  let isAsync = false;
   let next: unknown;
   try {
-    next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => unknown)(current, recipe);
+    next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => unknown)(current, (draft) => {
+      const returned = recipe(draft);
+      // Asked here, while a returned draft is live: immer revokes it once the recipe ends.
+      isAsync = returned instanceof Promise;
+      return returned;
+    });
   } catch (error) {
     if (error instanceof Error && error.message.startsWith('[Immer]'))
       throw new TypeError(`macho: update() of ${describe(key)}: ${error.message}`, { cause: error });
     throw error;
   }
-  if (next !== current && isThenable(next)) {
+  if (isAsync) {
     // Its outcome is nobody's now: it must not end the process as an unhandled rejection.
-    Promise.resolve(next).catch(() => undefined);
+    if (next instanceof Promise) next.catch(() => undefined);
     throw new TypeError(
       `macho: update() of ${describe(key)}: the recipe returned a promise (an async recipe?); a recipe must ` +
         'change its draft synchronously. Await your data first, or store a new value with set()',
     );
   }
   return next as V;
-}
-
-function isThenable(value: unknown): boolean {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 // "a Date", "an instance of Money": what update() could not draft.

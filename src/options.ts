@@ -38,8 +38,9 @@ export interface CacheOptions<K = unknown> {
   /**
    * The kind of the per-shard pre-check that `bloom: true` turns on: `'bloom'` (a
    * counting bloom filter) or `'cuckoo'` (a cuckoo filter: ~7× less memory; with it,
-   * `probability` must be at least ≈ 1.22e-4). Giving `filter` without `bloom: true` is a
-   * `RangeError`, not a silent no-op. An XOR filter is not offered here: it is static
+   * `probability` must be at least ≈ 1.22e-4). Giving `filter` with `bloom` left out is a
+   * `RangeError`, not a silent no-op; with `bloom: false` given, it is kept, switched off
+   * (and its probability floor is not checked). An XOR filter is not offered here: it is static
    * and a shard must forget evicted keys (use it as a `loaderGuard`). Default `'bloom'`.
    */
   filter?: ShardFilterKind | undefined;
@@ -121,7 +122,11 @@ const MAX_CAPACITY = 2 ** 30;
 /** Largest seed magnitude: a safe integer, so that `seed + i` is exact for every shard. */
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
-const KNOWN = new Set<string>([
+/**
+ * The option names a cache reads (`policy` included: see {@link CacheOptions.policy}).
+ * @internal (not exported by the package)
+ */
+export const OPTION_NAMES: readonly string[] = Object.freeze([
   'maxCacheSize',
   'ttl',
   'shardCount',
@@ -135,6 +140,7 @@ const KNOWN = new Set<string>([
   'latencySampleEvery',
   'policy',
 ]);
+const KNOWN = new Set<string>(OPTION_NAMES);
 
 /**
  * Checks `options` and fills in the defaults.
@@ -247,7 +253,7 @@ function filterOption(value: unknown, bloom: boolean, bloomGiven: boolean, proba
     );
   if (!isShardFilterKind(value)) throw optionRangeError('filter', '"bloom" or "cuckoo"', value);
   if (!bloomGiven)
-    throw optionRangeError('filter', 'given with bloom: true (it chooses the kind of the pre-check that bloom turns on)', value);
+    throw optionRangeError('filter', 'given with bloom (true, or false to keep it switched off): it chooses the kind of the pre-check that bloom turns on', value);
   if (bloom && value === 'cuckoo' && probability < MIN_CUCKOO_PROBABILITY)
     throw optionRangeError(
       'probability',

@@ -31,8 +31,8 @@ describe('option "filter"', () => {
   });
 
   it.each([
-    [{ filter: 'cuckoo' }, RangeError, /^macho: option "filter" must be given with bloom: true .*; got "cuckoo"/],
-    [{ filter: 'bloom' }, RangeError, /^macho: option "filter" must be given with bloom: true/],
+    [{ filter: 'cuckoo' }, RangeError, /^macho: option "filter" must be given with bloom \(true, or false to keep it switched off\).*; got "cuckoo"/],
+    [{ filter: 'bloom' }, RangeError, /^macho: option "filter" must be given with bloom /],
     [{ bloom: true, filter: 'xor' }, RangeError, /^macho: option "filter" must be "bloom" or "cuckoo" \(an XOR filter is static: .*loaderGuard/],
     [{ bloom: true, filter: 'lru' }, RangeError, /^macho: option "filter" must be "bloom" or "cuckoo"; got "lru"/],
     [{ bloom: true, filter: 1 }, TypeError, /^macho: option "filter" must be "bloom" or "cuckoo"; got 1/],

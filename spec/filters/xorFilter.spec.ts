@@ -67,6 +67,8 @@ describe('XorFilter.build', () => {
     // A string is iterable, but building from its characters is never what was meant.
     [() => XorFilter.build('abc' as unknown as string[]), TypeError, /^macho\/xor: keys must be an iterable/],
     [() => XorFilter.build(['a'], null as unknown as object), TypeError, /^macho\/xor: options/],
+    // Names up the prototype chain are read too, so they are checked too.
+    [() => XorFilter.build(['a'], Object.create({ seeed: 1 }) as object), TypeError, /^macho\/xor: unknown option "seeed"/],
     [() => XorFilter.build(['a'], { seed: 1.5 }), RangeError, /^macho\/xor: seed must be a safe integer; got 1\.5/],
     [() => XorFilter.build(['a'], { seed: '1' as unknown as number }), TypeError, /^macho\/xor: seed must be a number/],
   ])('rejects bad arguments with a named error (%#)', (call, type, message) => {

@@ -307,6 +307,16 @@ describe('lifecycle: update(key, recipe)', () => {
     expect(events.filter((e) => e.type === 'set')).toHaveLength(1);
   });
 
+  it('a value of yours with a then() is no promise: a synchronous recipe updates it, and a returned one is stored', () => {
+    const cache = new Cache<string, unknown>({ ttl: 0, scheduler: virtualClock() });
+    cache.set('j', { n: 1, then() {} });
+    expect(cache.update('j', (draft) => void ((draft as { n: number }).n = 2))).toMatchObject({ n: 2 });
+    cache.set('k', 1);
+    const thenable = { then(resolve: (n: number) => void) { resolve(5); } };
+    expect(cache.update('k', () => thenable)).toBe(thenable);
+    cache.dispose();
+  });
+
   it("turns immer's refusal (a recipe that changes its draft and returns a value) into a TypeError naming the key", () => {
     const { cache } = setup();
     cache.set('u', { name: 'u', visits: 1, tags: [] });

@@ -620,6 +620,7 @@ describe('a custom policy that breaks its contract otherwise', () => {
     expect(build({ onMiss: 5 })).toThrow('option "strategy": policy "lifo" has an onMiss that is not a function (5)');
     expect(build({ victimsReturn: 'yes' })).toThrow('option "strategy": policy "lifo" has a victimsReturn that is not a boolean ("yes")');
     expect(() => build({ onMiss: undefined, victimsReturn: true })().dispose()).not.toThrow();
+    expect(() => build({ onMiss: null, victimsReturn: null })().dispose()).not.toThrow(); // left out, as ever
   });
 
   it('a policy object whose reading throws (a getter, a Proxy) is refused at construction naming the option', () => {

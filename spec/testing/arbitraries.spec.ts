@@ -194,8 +194,9 @@ describe('bad input to the kit is refused, not defaulted', () => {
   it('createVirtualCache: options that are not an object are refused; getters and inherited options reach the cache', () => {
     for (const bad of [null, [], 5]) expect(() => createVirtualCache(bad as never)).toThrow(TypeError);
     class Config {
+      readonly #size = 5; // a getter reading a #private field must run on the object itself
       get maxCacheSize(): number {
-        return 5;
+        return this.#size;
       }
     }
     const fromGetter = createVirtualCache(new Config() as never);

@@ -14,14 +14,16 @@ export class SeededRandom {
   #state: number;
 
   /**
-   * @param seed - a safe integer (|seed| ≤ 2^53 − 1). Its high bits are mixed into the
-   *   low ones (a seed within 0 … 2^32 − 1 is the state as it is), so seeds that differ
-   *   by a multiple of 2^32 draw different sequences; with 32 bits of state, two seeds
-   *   can still share one, rarely.
-   * @throws TypeError if `seed` is not a number; RangeError if it is not a safe integer.
+   * @param seed - any finite number. Its integer part is the seed: one within
+   *   −2^32 … 2^32 − 1 is taken modulo 2^32, as it always was; the high bits of a larger
+   *   one are mixed into the low ones, so seeds that differ only above bit 31 draw
+   *   different sequences (with 32 bits of state, two seeds can still share one, rarely).
+   * @throws TypeError if `seed` is not a number; RangeError if it is not finite.
    */
   constructor(seed: number) {
-    this.#state = seedBits('macho/seededRandom', seed);
+    if (typeof seed !== 'number') throw new TypeError(`macho/seededRandom: seed must be a number; got ${describe(seed)}`);
+    if (!Number.isFinite(seed)) throw new RangeError(`macho/seededRandom: seed must be a finite number; got ${describe(seed)}`);
+    this.#state = fold(Math.trunc(seed));
   }
 
   /** The next number in [0, 1). */
@@ -35,13 +37,19 @@ export class SeededRandom {
 
 /**
  * A seed checked (a safe integer, else a TypeError or RangeError under `prefix`) and
- * folded to 32 bits: its high bits mixed into the low ones, so that seeds that differ
- * only above bit 31 still differ. A seed within 0 … 2^32 − 1 is returned as it is
- * (mix32(0) is 0), so those keep the sequences they always drew.
+ * folded to 32 bits as {@link SeededRandom} folds its seed.
  * @internal
  */
 export function seedBits(prefix: string, seed: unknown): number {
   if (typeof seed !== 'number') throw new TypeError(`${prefix}: seed must be a number; got ${describe(seed)}`);
   if (!Number.isSafeInteger(seed)) throw new RangeError(`${prefix}: seed must be a safe integer; got ${describe(seed)}`);
-  return ((seed >>> 0) ^ mix32(Math.floor(seed / 4294967296) | 0)) >>> 0;
+  return fold(seed);
+}
+
+// An integer to 32 bits. Within −2^32 … 2^32 − 1 (high word 0 or −1) it is the low 32
+// bits, as `seed >>> 0` always took them, so recorded runs replay as they did; above,
+// the high word is mixed in, so that 1 and 2^32 + 1 no longer draw alike.
+function fold(seed: number): number {
+  const high = Math.floor(seed / 4294967296);
+  return high === 0 || high === -1 ? seed >>> 0 : ((seed >>> 0) ^ mix32(high | 0)) >>> 0;
 }

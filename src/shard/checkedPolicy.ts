@@ -204,11 +204,12 @@ function policyShape(inner: unknown): PolicyShape {
       problem: `${named} ${what}; a policy needs a name and the methods ${REQUIRED_METHODS.join(', ')}`,
     };
   }
+  // null as undefined: left out (JavaScript policies wrote it so, and it always worked).
   const onMiss = policy['onMiss'];
-  if (onMiss !== undefined && typeof onMiss !== 'function')
+  if (onMiss !== undefined && onMiss !== null && typeof onMiss !== 'function')
     return { name, victimsReturn: false, problem: `${named} has an onMiss that is not a function (${describe(onMiss)}); leave it out or make it one` };
   const victimsReturn = policy['victimsReturn'];
-  if (victimsReturn !== undefined && typeof victimsReturn !== 'boolean')
+  if (victimsReturn !== undefined && victimsReturn !== null && typeof victimsReturn !== 'boolean')
     return { name, victimsReturn: false, problem: `${named} has a victimsReturn that is not a boolean (${describe(victimsReturn)})` };
   return { name, victimsReturn: victimsReturn === true };
 }

@@ -12,6 +12,7 @@ import { config, VirtualTimeScheduler } from 'rxjs';
 import { Cache } from '../cache.js';
 import { ExpiryTimer } from '../expiry/expiryTimer.js';
 import type { CacheOptions } from '../options.js';
+import { OPTION_NAMES } from '../options.js';
 import { reportError } from '../stream/reportError.js';
 import { show } from './operations.js';
 
@@ -148,11 +149,15 @@ export function createVirtualCache<K = unknown, V = unknown>(
   if (given !== undefined && !(given instanceof VirtualTimeScheduler))
     throw new TypeError(`${PREFIX}option "scheduler" must be a VirtualTimeScheduler (or left out)`);
   const scheduler = given ?? new VirtualTimeScheduler();
-  // On top of the caller's object, not a spread of it: options that a spread drops
-  // (getters of a class, inherited ones) reach the cache as they reach new Cache().
-  const withScheduler = Object.create(options) as CacheOptions<K>;
-  Object.defineProperty(withScheduler, 'scheduler', { value: scheduler, enumerable: true });
-  const cache = new Cache<K, V>(withScheduler);
+  // Each option read from the caller's object itself, as new Cache() reads it: a spread
+  // drops getters of a class and inherited options, and an object built on top of it
+  // would run a getter on another `this` (a #private field then throws). Other
+  // enumerable names go along, for the cache to refuse as unknown.
+  const copy: Record<string, unknown> = {};
+  for (const name in options) copy[name] = (options as Record<string, unknown>)[name];
+  for (const name of OPTION_NAMES) if (!(name in copy) && name in options) copy[name] = (options as Record<string, unknown>)[name];
+  copy['scheduler'] = scheduler;
+  const cache = new Cache<K, V>(copy as CacheOptions<K>);
 
   const advanceTo = (time: number): number => {
     if (!Number.isFinite(time)) throw new RangeError(`${PREFIX}cannot move virtual time to ${String(time)}`);
