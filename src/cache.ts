@@ -1094,32 +1094,44 @@ function shardFilter<K>(resolved: ResolvedOptions, capacity: number, liveKeys: (
 // recipe that both changed its draft and returned a value), and an async recipe
 // refused: immer would hand back a promise, stored as the value, whose draft is
 // revoked under it (its rejection, unhandled, ended the process). What the recipe
-// returned decides, not what immer produced: a value of yours may have a then().
-// An async function always returns a native Promise, which is also all immer awaits.
+// returned decides, not what immer produced: a value of yours may have a then(). An
+// async function always returns a native Promise.
 function produceWith<K, V>(key: K, current: V, recipe: UpdateRecipe<V>): V {
   let isAsync = false;
   let next: unknown;
   try {
     next = (immer.produce as (base: V, recipe: UpdateRecipe<V>) => unknown)(current, (draft) => {
       const returned = recipe(draft);
-      // Asked here, while a returned draft is live: immer revokes it once the recipe ends.
-      isAsync = returned instanceof Promise;
+      // Asked here, while a returned draft is live (immer revokes it once the recipe
+      // ends), and handled here, since immer may refuse the result before we see it (a
+      // recipe that changed its draft before its first await): the promise's outcome is
+      // nobody's now, and must not end the process as an unhandled rejection.
+      if (returned instanceof Promise) {
+        isAsync = true;
+        returned.catch(() => undefined);
+      }
       return returned;
     });
   } catch (error) {
+    if (isAsync) throw asyncRecipeError(key, error);
     if (error instanceof Error && error.message.startsWith('[Immer]'))
       throw new TypeError(`macho: update() of ${describe(key)}: ${error.message}`, { cause: error });
     throw error;
   }
   if (isAsync) {
-    // Its outcome is nobody's now: it must not end the process as an unhandled rejection.
+    // immer 11 hands the promise back as the value (or one derived from it): handled too.
     if (next instanceof Promise) next.catch(() => undefined);
-    throw new TypeError(
-      `macho: update() of ${describe(key)}: the recipe returned a promise (an async recipe?); a recipe must ` +
-        'change its draft synchronously. Await your data first, or store a new value with set()',
-    );
+    throw asyncRecipeError(key, undefined);
   }
   return next as V;
+}
+
+function asyncRecipeError(key: unknown, cause: unknown): TypeError {
+  return new TypeError(
+    `macho: update() of ${describe(key)}: the recipe returned a promise (an async recipe?); a recipe must ` +
+      'change its draft synchronously. Await your data first, or store a new value with set()',
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 // "a Date", "an instance of Money": what update() could not draft.

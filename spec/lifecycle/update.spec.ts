@@ -297,6 +297,17 @@ describe('lifecycle: update(key, recipe)', () => {
       };
       expect(() => cache.update('u', asyncRecipe as never)).toThrow(TypeError);
       expect(() => cache.update('u', asyncRecipe as never)).toThrow(/^macho: update\(\) of "u": the recipe returned a promise/);
+      // Changing the draft before the first await makes immer refuse the result at once.
+      const early = async (draft: User): Promise<void> => {
+        draft.visits = 5;
+        await null;
+        draft.name = 'late';
+      };
+      const rejecting = (draft: User): Promise<void> => {
+        draft.visits = 6;
+        return Promise.reject(new Error('refused'));
+      };
+      for (const recipe of [early, rejecting]) expect(() => cache.update('u', recipe as never)).toThrow(/the recipe returned a promise/);
       await new Promise((resolve) => setTimeout(resolve, 5));
     } finally {
       process.off('unhandledRejection', onUnhandled);

@@ -206,6 +206,22 @@ describe('bad input to the kit is refused, not defaulted', () => {
     expect(inherited.cache.options.ttl).toBe(40);
     inherited.dispose();
     expect(() => createVirtualCache(Object.create({ maxSize: 5 }) as never)).toThrow(/unknown option "maxSize"/);
+    // As new Cache() reads them: a Proxy answering reads only, a "__proto__" key from
+    // JSON (an unknown option, not a prototype), a getter read once.
+    const proxy = new Proxy({}, { get: (_target, name) => (name === 'maxCacheSize' ? 11 : undefined) });
+    const fromProxy = createVirtualCache(proxy as never);
+    expect(fromProxy.cache.options.maxCacheSize).toBe(11);
+    fromProxy.dispose();
+    expect(() => createVirtualCache(JSON.parse('{"__proto__": {"maxCacheSize": 17}}') as never)).toThrow(/unknown option "__proto__"/);
+    let reads = 0;
+    const counted = createVirtualCache({
+      get scheduler() {
+        reads++;
+        return undefined;
+      },
+    } as never);
+    expect(reads).toBe(1);
+    counted.dispose();
   });
 });
 

@@ -145,18 +145,27 @@ export function createVirtualCache<K = unknown, V = unknown>(
   // As new Cache(options) would: anything but an object is a mistake, not the defaults.
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw new TypeError(`${PREFIX}createVirtualCache takes options (an object) or nothing; got ${show(options)}`);
-  const given: unknown = (options as { scheduler?: unknown }).scheduler;
+  const source = options as Record<string, unknown>;
+  const given: unknown = source['scheduler'];
   if (given !== undefined && !(given instanceof VirtualTimeScheduler))
     throw new TypeError(`${PREFIX}option "scheduler" must be a VirtualTimeScheduler (or left out)`);
   const scheduler = given ?? new VirtualTimeScheduler();
-  // Each option read from the caller's object itself, as new Cache() reads it: a spread
-  // drops getters of a class and inherited options, and an object built on top of it
-  // would run a getter on another `this` (a #private field then throws). Other
-  // enumerable names go along, for the cache to refuse as unknown.
+  // Each option read once, from the caller's object itself, as new Cache() reads it: a
+  // spread drops getters of a class and inherited options, an object built on top of
+  // it would run a getter on another `this` (a #private field then throws), and a
+  // Proxy answers reads it may not answer `in`. Unknown names (enumerable, own or
+  // inherited) go along unread, for the cache to refuse. defineProperty, since a
+  // JSON-parsed "__proto__" key would set the copy's prototype instead.
   const copy: Record<string, unknown> = {};
-  for (const name in options) copy[name] = (options as Record<string, unknown>)[name];
-  for (const name of OPTION_NAMES) if (!(name in copy) && name in options) copy[name] = (options as Record<string, unknown>)[name];
-  copy['scheduler'] = scheduler;
+  const put = (name: string, value: unknown): void =>
+    void Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
+  for (const name in source) if (!OPTION_NAMES.includes(name)) put(name, undefined);
+  for (const name of OPTION_NAMES) {
+    if (name === 'scheduler') continue;
+    const value = source[name];
+    if (value !== undefined) put(name, value);
+  }
+  put('scheduler', scheduler);
   const cache = new Cache<K, V>(copy as CacheOptions<K>);
 
   const advanceTo = (time: number): number => {
