@@ -136,6 +136,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // until the current task ends, so a loop of snapshot() calls kept them all.)
   #memo: CacheSnapshot<K, V> | undefined;
   #disposed = false;
+  // Subscriptions to snapshots$ open now (see #snapshotStream).
+  #snapshotStreams = 0;
   // Emits once, on dispose: ends the pending tick of metrics$ and snapshots$ at once.
   // Replays its one value, so that a metrics$/snapshots$ window opened after dispose
   // started (by events still being delivered) closes at once instead of on a timer.
@@ -567,7 +569,8 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   snapshot(): CacheSnapshot<K, V> {
     this.#notFromPolicy('take a snapshot');
     if (!this.#disposed) this.#catchUpAll(undefined);
-    if (this.#memo?.version !== this.#version) this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt);
+    if (this.#memo?.version !== this.#version)
+      this.#memo = buildSnapshot(this.#shards, this.#version, this.#lastAt, this.#snapshotStreams !== 0);
     return this.#memo;
   }
 
@@ -1010,11 +1013,24 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
     );
   }
 
+  // While someone streams snapshots, each is built reusing the frozen entries of the one
+  // before that did not change (a UI over a large cache gets one every tick with changes;
+  // allocating and freezing every entry each time was most of the cost). The shards keep
+  // those entries only meanwhile: what left the cache is held until the next tick's
+  // snapshot at most, and nothing once the last subscriber has gone.
   #snapshotStream(): Observable<CacheSnapshot<K, V>> {
-    return this.#currentThen(
+    const stream = this.#currentThen(
       () => this.snapshot(),
       () => merge(...CHANGE_TYPES.map((type) => this.#out.on(type))).pipe(this.#perTick(), map(() => this.snapshot())),
     );
+    return new RxObservable<CacheSnapshot<K, V>>((subscriber) => {
+      this.#snapshotStreams++;
+      const subscription = stream.subscribe(subscriber);
+      return () => {
+        subscription.unsubscribe();
+        if (--this.#snapshotStreams === 0) for (const shard of this.#shards) shard.forgetSnapshotEntries();
+      };
+    });
   }
 
   // `current()` at once, then what `changes` (paced per tick) emits. Not `startWith`: it

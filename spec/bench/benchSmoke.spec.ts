@@ -98,6 +98,15 @@ describe('bench/pair.ts, bench/micro.ts and bench/hotKeyChurn.ts at tiny sizes',
       for (const workload of ['hot key', 'spread']) expect(stdout).toMatch(new RegExp(`\\| ${store} \\| ${workload} \\| [0-9.]+ \\| [0-9.]+ \\|`));
   });
 
+  it('snapshots.ts prints a row per size, and refuses a bad flag', { timeout: 120_000 }, async () => {
+    const { code, stdout, stderr } = await runTool('bench/snapshots.ts', ['--sizes=100,200', '--trials=5', '--shards=2']);
+    expect(code, stderr).toBe(0);
+    for (const size of ['100', '200']) expect(stdout).toMatch(new RegExp(`\\| ${size} \\| [0-9.]+ \\| [0-9.]+ \\| [0-9.]+× \\|`));
+    const bad = await runTool('bench/snapshots.ts', ['--trials=0']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--trials takes an integer ≥ 1/);
+  });
+
   it('micro.ts --policies prints a row, with ratios and memory, for every built-in strategy', { timeout: 180_000 }, async () => {
     const { code, stdout, stderr } = await runTool('bench/micro.ts', ['--policies', '--ops=2000', '--runs=1', '--entries=500']);
     expect(code, stderr).toBe(0);

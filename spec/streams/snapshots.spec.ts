@@ -85,6 +85,117 @@ describe('streams: snapshot()', () => {
   );
 });
 
+describe('streams: snapshots while snapshots$ is subscribed reuse unchanged entries', () => {
+  // One op: a key from a small pool (NaN included), and what to do with it.
+  type ReuseOp =
+    | { kind: 'set'; key: number; n: number; ttl?: number }
+    | { kind: 'reset'; key: number; ttl?: number } // the very same value object again
+    | { kind: 'update' | 'delete'; key: number }
+    | { kind: 'advance'; ms: number }
+    | { kind: 'clear' };
+  const keyArb = fc.constantFrom(1, 2, 3, 4, Number.NaN);
+  const ttlArb = fc.option(fc.constantFrom(0, 5, 20), { nil: undefined });
+  const opArb: fc.Arbitrary<ReuseOp> = fc.oneof(
+    { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keyArb, n: fc.integer({ min: 0, max: 9 }), ttl: ttlArb }, { requiredKeys: ['kind', 'key', 'n'] }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('reset' as const), key: keyArb, ttl: ttlArb }, { requiredKeys: ['kind', 'key'] }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('update' as const, 'delete' as const), key: keyArb }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
+  );
+
+  function apply(cache: Cache<number, { n: number }>, op: ReuseOp): void {
+    switch (op.kind) {
+      case 'set':
+        cache.set(op.key, { n: op.n }, op.ttl === undefined ? undefined : { ttl: op.ttl });
+        break;
+      case 'reset': {
+        const current = cache.peek(op.key);
+        if (current !== undefined) cache.set(op.key, current, op.ttl === undefined ? undefined : { ttl: op.ttl });
+        break;
+      }
+      case 'update':
+        cache.update(op.key, (draft) => void (draft.n += 1));
+        break;
+      case 'delete':
+        cache.delete(op.key);
+        break;
+      case 'clear':
+        cache.clear();
+        break;
+      case 'advance':
+        break;
+    }
+  }
+
+  it('equal, entry for entry, to snapshots built afresh (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(opArb, { maxLength: 60 }), (shardCount, ops) => {
+        const make = () => {
+          const scheduler = virtualClock();
+          return { scheduler, cache: new Cache<number, { n: number }>({ maxCacheSize: 4, shardCount, ttl: 30, scheduler }) };
+        };
+        const streamed = make();
+        const plain = make();
+        let emitted: CacheSnapshot<number, { n: number }> | undefined;
+        const subscription = streamed.cache.snapshots$.subscribe((snapshot) => (emitted = snapshot));
+        for (const op of ops) {
+          for (const { cache, scheduler } of [streamed, plain]) {
+            // The same value objects in both caches would hide nothing: values are compared deeply.
+            apply(cache, op);
+            if (op.kind === 'advance') advance(scheduler, op.ms);
+            else tick(scheduler);
+          }
+          expect(emitted!.entries).toEqual(plain.cache.snapshot().entries);
+          expect(streamed.cache.snapshot().entries).toEqual(plain.cache.snapshot().entries);
+          expectDeeplyFrozen(streamed.cache.snapshot());
+        }
+        subscription.unsubscribe();
+        streamed.cache.dispose();
+        plain.cache.dispose();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('hands out the same frozen object for an entry that did not change, a new one for one that did', () => {
+    const scheduler = virtualClock();
+    const cache = new Cache<string, { n: number }>({ maxCacheSize: 10, ttl: 0, scheduler });
+    const emitted: CacheSnapshot<string, { n: number }>[] = [];
+    const subscription = cache.snapshots$.subscribe((snapshot) => emitted.push(snapshot));
+    cache.set('a', { n: 1 }).set('b', { n: 2 });
+    tick(scheduler);
+    const value = cache.peek('b')!;
+    cache.set('b', value, { ttl: 50 }); // the same value, now with an expiry
+    tick(scheduler);
+    const [before, after] = emitted.slice(-2) as [CacheSnapshot<string, { n: number }>, CacheSnapshot<string, { n: number }>];
+    expect(after.entries[0]).toBe(before.entries[0]);
+    expect(after.entries[1]).not.toBe(before.entries[1]);
+    expect(after.entries[1]).toEqual({ key: 'b', value, shard: 0, expiresAt: 50 });
+    subscription.unsubscribe();
+    cache.dispose();
+  });
+
+  it.each(['while subscribed, after the next tick', 'once unsubscribed'])(
+    'keeps nothing alive that left the cache (%s)',
+    async (when) => {
+      expect(canGc).toBe(true);
+      const scheduler = virtualClock();
+      const cache = new Cache<string, object>({ maxCacheSize: 2, ttl: 0, scheduler });
+      const subscription = cache.snapshots$.subscribe(() => {});
+      const gone = new WeakRef(store(cache));
+      tick(scheduler); // a snapshot with 'a' in it
+      cache.delete('a');
+      if (when === 'once unsubscribed') subscription.unsubscribe();
+      else tick(scheduler); // the next snapshot no longer holds it
+      await new Promise((resolve) => setImmediate(resolve));
+      collect();
+      expect(gone.deref()).toBeUndefined();
+      subscription.unsubscribe();
+      cache.dispose();
+    },
+  );
+});
+
 describe('streams: snapshot() memory', () => {
   it('keeps no snapshot of an earlier version alive, even within one synchronous run', async () => {
     expect(canGc).toBe(true);

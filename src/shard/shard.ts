@@ -10,6 +10,7 @@ import type { Outbox } from '../stream/outbox.js';
 import type { PolicyCallGuard, PolicyFailureReport } from './checkedPolicy.js';
 import { CheckedPolicy, callPolicyFactory } from './checkedPolicy.js';
 import { KeyIndex } from './keyIndex.js';
+import type { SnapshotEntry } from './snapshot.js';
 
 /** What a shard needs from its cache. */
 export interface ShardSetup<K, V> {
@@ -93,6 +94,11 @@ export class Shard<K, V> {
   readonly #onFirstExpiry: () => void;
   readonly #onNoExpiry: () => void;
   readonly #lifespans: SampleStats;
+  // The frozen snapshot entry handed out last for each slot, kept only while the cache
+  // streams snapshots (see writeSnapshotEntries): an unchanged entry is handed out
+  // again instead of being allocated and frozen anew, which was most of a snapshot's
+  // cost. Built afresh each time, so it holds only what was live at the last snapshot.
+  #snapshotMemo: Array<SnapshotEntry<K, V> | undefined> | undefined;
 
   constructor(setup: ShardSetup<K, V>) {
     const capacity = setup.capacity;
@@ -265,6 +271,39 @@ export class Shard<K, V> {
       this.expirations++;
       if (this.#out.wants.expire) this.#out.expire(key, value, expiredAt, this.id, at);
     }
+  }
+
+  /**
+   * Writes a frozen {@link SnapshotEntry} for every live entry into `out` from index
+   * `from` on, in the order of {@link forEachEntry}, and returns the index after the
+   * last. With `reuse`, an entry whose key, value and expiry are those of the one handed
+   * out for its slot last time (with `reuse` too) is that same frozen object; without,
+   * nothing is kept between calls.
+   */
+  writeSnapshotEntries(out: SnapshotEntry<K, V>[], from: number, reuse: boolean): number {
+    let at = from;
+    const previous = this.#snapshotMemo;
+    const memo = reuse ? new Array<SnapshotEntry<K, V> | undefined>(this.#fresh) : undefined;
+    this.#snapshotMemo = memo;
+    const entries = this.#entries;
+    const expiry = this.#expiry;
+    const id = this.id;
+    this.#index.forEach((key, slot) => {
+      const value = entries[STRIDE * slot + VALUE] as V;
+      const expiresAt = expiry === undefined ? Infinity : expiry.timeOf(slot);
+      let entry = previous?.[slot];
+      // Identity, not SameValueZero: a NaN key or value just gets a new object.
+      if (entry === undefined || entry.key !== key || entry.value !== value || (entry.expiresAt ?? Infinity) !== expiresAt)
+        entry = Object.freeze(expiresAt === Infinity ? { key, value, shard: id } : { key, value, shard: id, expiresAt });
+      if (memo !== undefined) memo[slot] = entry;
+      out[at++] = entry;
+    });
+    return at;
+  }
+
+  /** Drops what {@link writeSnapshotEntries} kept for reuse. */
+  forgetSnapshotEntries(): void {
+    this.#snapshotMemo = undefined;
   }
 
   /** Calls `visit` for every live entry, in the order keys were first inserted. */

