@@ -87,8 +87,10 @@ describe('streams: snapshot()', () => {
 
 describe('streams: snapshots while snapshots$ is subscribed reuse unchanged entries', () => {
   // One op: a key from a small pool (NaN included), and what to do with it.
+  type Stored = { n: number } | number;
   type ReuseOp =
     | { kind: 'set'; key: number; n: number; ttl?: number }
+    | { kind: 'setNumber'; key: number; value: number } // 0 and -0 differ in a snapshot
     | { kind: 'reset'; key: number; ttl?: number } // the very same value object again
     | { kind: 'update' | 'delete'; key: number }
     | { kind: 'advance'; ms: number }
@@ -98,15 +100,19 @@ describe('streams: snapshots while snapshots$ is subscribed reuse unchanged entr
   const opArb: fc.Arbitrary<ReuseOp> = fc.oneof(
     { weight: 4, arbitrary: fc.record({ kind: fc.constant('set' as const), key: keyArb, n: fc.integer({ min: 0, max: 9 }), ttl: ttlArb }, { requiredKeys: ['kind', 'key', 'n'] }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('reset' as const), key: keyArb, ttl: ttlArb }, { requiredKeys: ['kind', 'key'] }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('setNumber' as const), key: keyArb, value: fc.constantFrom(0, -0, Number.NaN, 1) }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('update' as const, 'delete' as const), key: keyArb }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 15 }) }) },
     { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const }) },
   );
 
-  function apply(cache: Cache<number, { n: number }>, op: ReuseOp): void {
+  function apply(cache: Cache<number, Stored>, op: ReuseOp): void {
     switch (op.kind) {
       case 'set':
         cache.set(op.key, { n: op.n }, op.ttl === undefined ? undefined : { ttl: op.ttl });
+        break;
+      case 'setNumber':
+        cache.set(op.key, op.value);
         break;
       case 'reset': {
         const current = cache.peek(op.key);
@@ -114,7 +120,7 @@ describe('streams: snapshots while snapshots$ is subscribed reuse unchanged entr
         break;
       }
       case 'update':
-        cache.update(op.key, (draft) => void (draft.n += 1));
+        if (typeof cache.peek(op.key) === 'object') cache.update(op.key, (draft) => void ((draft as { n: number }).n += 1));
         break;
       case 'delete':
         cache.delete(op.key);
@@ -129,14 +135,14 @@ describe('streams: snapshots while snapshots$ is subscribed reuse unchanged entr
 
   it('equal, entry for entry, to snapshots built afresh (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(opArb, { maxLength: 60 }), (shardCount, ops) => {
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.array(opArb, { maxLength: 60, size: 'max' }), (shardCount, ops) => {
         const make = () => {
           const scheduler = virtualClock();
-          return { scheduler, cache: new Cache<number, { n: number }>({ maxCacheSize: 4, shardCount, ttl: 30, scheduler }) };
+          return { scheduler, cache: new Cache<number, Stored>({ maxCacheSize: 4, shardCount, ttl: 30, scheduler }) };
         };
         const streamed = make();
         const plain = make();
-        let emitted: CacheSnapshot<number, { n: number }> | undefined;
+        let emitted: CacheSnapshot<number, Stored> | undefined;
         const subscription = streamed.cache.snapshots$.subscribe((snapshot) => (emitted = snapshot));
         for (const op of ops) {
           for (const { cache, scheduler } of [streamed, plain]) {
@@ -171,6 +177,17 @@ describe('streams: snapshots while snapshots$ is subscribed reuse unchanged entr
     expect(after.entries[0]).toBe(before.entries[0]);
     expect(after.entries[1]).not.toBe(before.entries[1]);
     expect(after.entries[1]).toEqual({ key: 'b', value, shard: 0, expiresAt: 50 });
+    // Values told apart as a snapshot built afresh tells them: 0 then -0 is a change.
+    const numbers = new Cache<string, number>({ maxCacheSize: 2, ttl: 0, scheduler });
+    let last: CacheSnapshot<string, number> | undefined;
+    const watching = numbers.snapshots$.subscribe((snapshot) => (last = snapshot));
+    numbers.set('z', 0);
+    tick(scheduler);
+    numbers.set('z', -0);
+    tick(scheduler);
+    expect(Object.is(last!.entries[0]!.value, -0)).toBe(true);
+    watching.unsubscribe();
+    numbers.dispose();
     subscription.unsubscribe();
     cache.dispose();
   });

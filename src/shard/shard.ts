@@ -11,6 +11,7 @@ import type { PolicyCallGuard, PolicyFailureReport } from './checkedPolicy.js';
 import { CheckedPolicy, callPolicyFactory } from './checkedPolicy.js';
 import { KeyIndex } from './keyIndex.js';
 import type { SnapshotEntry } from './snapshot.js';
+import { SnapshotMemo } from './snapshotMemo.js';
 
 /** What a shard needs from its cache. */
 export interface ShardSetup<K, V> {
@@ -97,8 +98,8 @@ export class Shard<K, V> {
   // The frozen snapshot entry handed out last for each slot, kept only while the cache
   // streams snapshots (see writeSnapshotEntries): an unchanged entry is handed out
   // again instead of being allocated and frozen anew, which was most of a snapshot's
-  // cost. Built afresh each time, so it holds only what was live at the last snapshot.
-  #snapshotMemo: Array<SnapshotEntry<K, V> | undefined> | undefined;
+  // cost. It holds only what was live at the last snapshot.
+  #snapshotMemo: SnapshotMemo<SnapshotEntry<K, V>> | undefined;
 
   constructor(setup: ShardSetup<K, V>) {
     const capacity = setup.capacity;
@@ -255,6 +256,7 @@ export class Shard<K, V> {
     this.#policy.onClear();
     this.#freeCount = 0;
     this.#fresh = 0;
+    this.#snapshotMemo = undefined; // what it kept left the cache
     if (this.#out.wants.clear) this.#out.clear(this.id, at, count);
   }
 
@@ -282,22 +284,25 @@ export class Shard<K, V> {
    */
   writeSnapshotEntries(out: SnapshotEntry<K, V>[], from: number, reuse: boolean): number {
     let at = from;
-    const previous = this.#snapshotMemo;
-    const memo = reuse ? new Array<SnapshotEntry<K, V> | undefined>(this.#fresh) : undefined;
-    this.#snapshotMemo = memo;
+    let memo = this.#snapshotMemo;
+    if (!reuse) memo = this.#snapshotMemo = undefined;
+    else memo ??= this.#snapshotMemo = new SnapshotMemo<SnapshotEntry<K, V>>();
+    memo?.begin(this.#fresh, this.#index.size);
     const entries = this.#entries;
     const expiry = this.#expiry;
     const id = this.id;
     this.#index.forEach((key, slot) => {
       const value = entries[STRIDE * slot + VALUE] as V;
       const expiresAt = expiry === undefined ? Infinity : expiry.timeOf(slot);
-      let entry = previous?.[slot];
-      // Identity, not SameValueZero: a NaN key or value just gets a new object.
-      if (entry === undefined || entry.key !== key || entry.value !== value || (entry.expiresAt ?? Infinity) !== expiresAt)
+      let entry = memo?.get(slot);
+      // Object.is, as a snapshot built afresh would tell them apart: a value set from 0
+      // to -0 is a new entry.
+      if (entry === undefined || !Object.is(entry.key, key) || !Object.is(entry.value, value) || (entry.expiresAt ?? Infinity) !== expiresAt)
         entry = Object.freeze(expiresAt === Infinity ? { key, value, shard: id } : { key, value, shard: id, expiresAt });
-      if (memo !== undefined) memo[slot] = entry;
+      memo?.keep(slot, entry);
       out[at++] = entry;
     });
+    memo?.end();
     return at;
   }
 
