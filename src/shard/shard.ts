@@ -286,7 +286,7 @@ export class Shard<K, V> {
     let at = from;
     let memo = this.#snapshotMemo;
     if (!reuse) memo = this.#snapshotMemo = undefined;
-    else memo ??= this.#snapshotMemo = new SnapshotMemo<SnapshotEntry<K, V>>();
+    else memo ??= this.#snapshotMemo = new SnapshotMemo<SnapshotEntry<K, V>>(this.capacity);
     memo?.begin(this.#fresh, this.#index.size);
     const entries = this.#entries;
     const expiry = this.#expiry;

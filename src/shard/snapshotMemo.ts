@@ -15,6 +15,9 @@
  * memo.end();
  */
 export class SnapshotMemo<E> {
+  /** @param capacity - the shard's capacity: no slot is at or above it, so no array grows past it. */
+  constructor(readonly capacity: number) {}
+
   // By slot: the entry handed out last (a holey array, grown to the slots ever used).
   readonly #entries: Array<E | undefined> = [];
   // By slot: the walk that last kept it.
@@ -29,8 +32,8 @@ export class SnapshotMemo<E> {
   /** Starts a walk over a shard of `slots` slots ever used and `live` live entries. */
   begin(slots: number, live: number): void {
     if (this.#entries.length < slots) this.#entries.length = slots;
-    if (this.#marks.length < slots) this.#marks = grown(this.#marks, slots);
-    if (this.#keeping.length < live) this.#keeping = new Int32Array(Math.max(live, 2 * this.#keeping.length));
+    if (this.#marks.length < slots) this.#marks = grown(this.#marks, slots, this.capacity);
+    if (this.#keeping.length < live) this.#keeping = new Int32Array(Math.min(Math.max(live, 2 * this.#keeping.length), this.capacity));
     this.#keepingCount = 0;
     this.#walk = (this.#walk + 1) >>> 0;
     if (this.#walk === 0) {
@@ -49,6 +52,10 @@ export class SnapshotMemo<E> {
   keep(slot: number, entry: E): void {
     this.#entries[slot] = entry;
     this.#marks[slot] = this.#walk;
+    // The walk visits `live` slots, for which begin() made room; should it ever visit
+    // more, a typed array would drop the write silently, and the entry would be kept
+    // past its time: room is made instead.
+    if (this.#keepingCount === this.#keeping.length) this.#keeping = grownSlots(this.#keeping, this.#keepingCount + 1, this.capacity);
     this.#keeping[this.#keepingCount++] = slot;
   }
 
@@ -66,9 +73,16 @@ export class SnapshotMemo<E> {
   }
 }
 
-// A copy of `array` with room for at least `length` (doubling, so growth is amortised).
-function grown(array: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(Math.max(length, 2 * array.length));
+// A copy of `array` with room for at least `length` (doubling, so growth is amortised,
+// but never past `cap`).
+function grown(array: Uint32Array, length: number, cap: number): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(Math.max(length, Math.min(2 * array.length, cap)));
+  bigger.set(array);
+  return bigger;
+}
+
+function grownSlots(array: Int32Array, length: number, cap: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(Math.max(length, Math.min(2 * array.length, cap)));
   bigger.set(array);
   return bigger;
 }
