@@ -1,13 +1,17 @@
 /**
  * Reads a trace file — plain text, or gzip of it — into memory, keys parsed once.
  *
- * Node's `fs` and `zlib` are imported on first use, not at the top of the module: the
- * cache itself runs anywhere JavaScript does, and importing `macho` must not pull Node
- * built-ins into a browser bundle just because the simulator is exported beside it.
+ * Node's `fs` and `zlib` are imported on first use, by specifiers that are not literals,
+ * not at the top of the module: the cache itself runs anywhere JavaScript does, and
+ * importing `macho` must not pull Node built-ins into a browser bundle just because the
+ * simulator is exported beside it (spec/package/browserBundle.spec.ts checks it).
  *
  * @module
  */
 
+import type * as FsPromises from 'node:fs/promises';
+import type * as Url from 'node:url';
+import type * as Zlib from 'node:zlib';
 import { describe, ERROR_PREFIX, knownOptions, messageOf } from '../errors.js';
 import { TraceFormatError, TraceNotFoundError, TraceReadError } from './traceErrors.js';
 import type { TraceKey } from './traceParser.js';
@@ -53,11 +57,7 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
   knownOptions(`${ERROR_PREFIX}readTrace()`, options, ['name']);
   if (options.name !== undefined && typeof options.name !== 'string')
     throw new TypeError(`${ERROR_PREFIX}readTrace(): option "name" must be a string; got ${describe(options.name)}`);
-  const [{ readFile }, { gunzipSync }, { fileURLToPath }] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:zlib'),
-    import('node:url'),
-  ]);
+  const { readFile, gunzipSync, fileURLToPath } = await nodeModules(path);
   let file: string;
   try {
     // Any URL object Node takes (one from another realm, say jsdom's globals, too).
@@ -90,6 +90,31 @@ export async function readTrace(path: string | URL, options: ReadTraceOptions = 
     throw new TraceFormatError(file, 'is named .gz but does not hold gzip data');
   }
   return { name: options.name ?? traceName(file), keys: parseTrace(bytes, file) };
+}
+
+// The Node modules readTrace needs, loaded at its first call, by specifiers that are not
+// literals: a bundler for the browser leaves such an import alone, where a literal
+// import('node:fs/promises') made esbuild refuse the whole package (the rest of which
+// runs anywhere). Outside Node the call rejects with a TraceReadError saying so.
+const NODE_MODULES: readonly string[] = ['node:fs/promises', 'node:zlib', 'node:url'];
+
+interface NodeModules {
+  readFile: typeof FsPromises.readFile;
+  gunzipSync: typeof Zlib.gunzipSync;
+  fileURLToPath: typeof Url.fileURLToPath;
+}
+
+async function nodeModules(path: unknown): Promise<NodeModules> {
+  let loaded: unknown[];
+  try {
+    loaded = await Promise.all(NODE_MODULES.map((specifier) => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<unknown>));
+  } catch (error) {
+    throw new TraceReadError(typeof path === 'string' ? path : String(path), `cannot be read here: readTrace needs Node.js (${NODE_MODULES.join(', ')})`, {
+      cause: error,
+    });
+  }
+  const [fs, zlib, url] = loaded as [typeof FsPromises, typeof Zlib, typeof Url];
+  return { readFile: fs.readFile, gunzipSync: zlib.gunzipSync, fileURLToPath: url.fileURLToPath };
 }
 
 /**
