@@ -851,13 +851,15 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
   // For the calls that are not commands (reads, and the start of update and dispose):
   // what expiring queued goes out now, and so does a bad clock reading's report.
   #catchUp(shard: Shard<K, V>, operation: string | undefined): void {
-    if (shard.nextExpiry() !== Infinity) {
-      this.#due(shard, this.#now(), operation);
-      this.#out.flush();
-      // The report's hook may have disposed of the cache: the call stops, as after an
-      // 'expire' handler that did (see #expireBefore).
-      if (operation !== undefined) this.#live(operation);
-    }
+    if (shard.nextExpiry() !== Infinity) this.#catchUpTo(shard, this.#now(), operation);
+  }
+
+  #catchUpTo(shard: Shard<K, V>, at: number, operation: string | undefined): void {
+    this.#due(shard, at, operation);
+    this.#out.flush();
+    // The report's hook may have disposed of the cache: the call stops, as after an
+    // 'expire' handler that did (see #expireBefore).
+    if (operation !== undefined) this.#live(operation);
   }
 
   #dueAll(at: number, operation: string | undefined): void {
@@ -889,9 +891,7 @@ export class Cache<K = unknown, V = unknown> implements Iterable<[K, V]> {
         if (stopIfDisposed && this.#disposed) return;
         if (shard.nextExpiry() > until) continue;
         expired = true;
-        this.#due(shard, until, operation);
-        this.#out.flush(); // as #catchUp
-        if (operation !== undefined) this.#live(operation);
+        this.#catchUpTo(shard, until, operation);
       }
       if (!expired) return;
     }

@@ -1,6 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
-import { describe, messageOf, optionRangeError, optionTypeError } from './errors.js';
+import { describe, knownOptions, messageOf, optionRangeError, optionTypeError } from './errors.js';
 import { firstReading } from './expiry/checkedClock.js';
 import { isOwnScheduler, unrefScheduler } from './expiry/unrefScheduler.js';
 import type { StrategyName } from './policies/index.js';
@@ -140,7 +140,6 @@ export const OPTION_NAMES: readonly string[] = Object.freeze([
   'latencySampleEvery',
   'policy',
 ]);
-const KNOWN = new Set<string>(OPTION_NAMES);
 
 /**
  * Checks `options` and fills in the defaults.
@@ -152,11 +151,7 @@ export function resolveOptions<K = unknown>(options: CacheOptions<K> = {}): Reso
   // An array would pass for an object and have its methods read as options ("filter").
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     throw optionTypeError('options', 'an object', options);
-  // for…in: inherited enumerable names too, as knownOptions does.
-  for (const name in options) {
-    if (!KNOWN.has(name))
-      throw new TypeError(`macho: unknown option "${name}"; known options are ${[...KNOWN].join(', ')}`);
-  }
+  knownOptions('macho', options, OPTION_NAMES);
   const maxCacheSize = integerOption('maxCacheSize', options.maxCacheSize, DEFAULT_OPTIONS.maxCacheSize, 1, MAX_CAPACITY);
   const shardCount = integerOption('shardCount', options.shardCount, DEFAULT_OPTIONS.shardCount, 1, Infinity);
   if (shardCount > maxCacheSize)

@@ -18,6 +18,12 @@ export interface Counts {
   readonly size: number;
 }
 
+/**
+ * The fields of {@link Counts}, in their order.
+ * @internal (not exported by the package)
+ */
+export const COUNT_NAMES = ['hits', 'misses', 'sets', 'deletes', 'evictions', 'expirations', 'size'] as const satisfies readonly (keyof Counts)[];
+
 /** The figures of one shard. */
 export interface ShardMetrics extends Counts {
   readonly shard: number;

@@ -3,6 +3,7 @@ import { defer, scan } from 'rxjs';
 import type { CacheEvent } from '../events.js';
 import { describe } from '../errors.js';
 import type { Counts } from '../metrics/metricsSnapshot.js';
+import { COUNT_NAMES } from '../metrics/metricsSnapshot.js';
 
 /** Mutable per-shard counts, private to one subscription of {@link countEvents}. */
 type Tally = { -readonly [P in keyof Counts]: number };
@@ -44,13 +45,11 @@ function checkStart(start: readonly Counts[]): void {
   if (!Array.isArray(start) || start.length === 0)
     throw new TypeError(`macho: countEvents() takes the counts to start from, one per shard (metrics().shards); got ${describe(start)}`);
   start.forEach((counts: unknown, shard) => {
-    const bad = COUNTERS.find((name) => typeof (counts as Partial<Record<string, unknown>> | null)?.[name] !== 'number');
+    const bad = COUNT_NAMES.find((name) => typeof (counts as Partial<Record<string, unknown>> | null)?.[name] !== 'number');
     if (bad !== undefined)
       throw new TypeError(`macho: countEvents(): the counts of shard ${shard} have no number "${bad}"; pass metrics().shards`);
   });
 }
-
-const COUNTERS = ['hits', 'misses', 'sets', 'deletes', 'evictions', 'expirations', 'size'] as const;
 
 function tally(tallies: Tally[], event: CacheEvent): Tally[] {
   const t = tallies[event.shard];

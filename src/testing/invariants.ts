@@ -8,6 +8,7 @@ import { Cache, isDelivering } from '../cache.js';
 import { knownOptions } from '../errors.js';
 import { exactClockScheduler, unrefScheduler } from '../expiry/unrefScheduler.js';
 import type { Counts, MetricsSnapshot, ShardMetrics } from '../metrics/metricsSnapshot.js';
+import { COUNT_NAMES } from '../metrics/metricsSnapshot.js';
 import type { CacheSnapshot } from '../shard/snapshot.js';
 import type { EventCounts, EventRecorder } from './eventRecorder.js';
 import { trackingOf } from './eventRecorder.js';
@@ -70,7 +71,6 @@ export interface InvariantReport {
   readonly violations: readonly string[];
 }
 
-const COUNT_NAMES = ['hits', 'misses', 'sets', 'deletes', 'evictions', 'expirations', 'size'] as const;
 
 // Which event type each counter counts (size is derived separately).
 const COUNTED_BY: ReadonlyArray<readonly [keyof Counts, keyof EventCounts]> = [

@@ -10,6 +10,7 @@
  */
 import { config, VirtualTimeScheduler } from 'rxjs';
 import { Cache } from '../cache.js';
+import { knownOptions } from '../errors.js';
 import { ExpiryTimer } from '../expiry/expiryTimer.js';
 import type { CacheOptions } from '../options.js';
 import { OPTION_NAMES } from '../options.js';
@@ -150,22 +151,17 @@ export function createVirtualCache<K = unknown, V = unknown>(
   if (given !== undefined && !(given instanceof VirtualTimeScheduler))
     throw new TypeError(`${PREFIX}option "scheduler" must be a VirtualTimeScheduler (or left out)`);
   const scheduler = given ?? new VirtualTimeScheduler();
-  // Each option read once, from the caller's object itself, as new Cache() reads it: a
-  // spread drops getters of a class and inherited options, an object built on top of
-  // it would run a getter on another `this` (a #private field then throws), and a
-  // Proxy answers reads it may not answer `in`. Unknown names (enumerable, own or
-  // inherited) go along unread, for the cache to refuse. defineProperty, since a
-  // JSON-parsed "__proto__" key would set the copy's prototype instead.
-  const copy: Record<string, unknown> = {};
-  const put = (name: string, value: unknown): void =>
-    void Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
-  for (const name in source) if (!OPTION_NAMES.includes(name)) put(name, undefined);
+  // The names checked as the cache checks them, then each option read once, from the
+  // caller's object itself, as new Cache() reads it: a spread drops getters of a class
+  // and inherited options, an object built on top of it would run a getter on another
+  // `this` (a #private field then throws), and a Proxy answers reads it may not answer `in`.
+  knownOptions('macho', source, OPTION_NAMES);
+  const copy: Record<string, unknown> = { scheduler };
   for (const name of OPTION_NAMES) {
     if (name === 'scheduler') continue;
     const value = source[name];
-    if (value !== undefined) put(name, value);
+    if (value !== undefined) copy[name] = value;
   }
-  put('scheduler', scheduler);
   const cache = new Cache<K, V>(copy as CacheOptions<K>);
 
   const advanceTo = (time: number): number => {
