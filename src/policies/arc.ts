@@ -1,5 +1,7 @@
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { GhostIds } from './ghostIds.js';
+import type { GhostKeys } from './ghostKeys.js';
+import { ghostKeysOf } from './ghostKeys.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -11,8 +13,9 @@ import { SlotList } from './slotList.js';
  * else T2's LRU, and remembers the evicted key in B1 or B2.
  *
  * Bounds, as in the paper: |T1| + |T2| ≤ c, |T1| + |B1| ≤ c, and all four lists
- * together ≤ 2c. The ghosts are keys only (no values), in a `Map` plus a linked list;
- * they keep object keys reachable until they fall off (at most c of them).
+ * together ≤ 2c. The ghosts are keys only (no values), in an array plus a linked list,
+ * found by key through the shard's own key index (see `GhostKeys`); they keep object
+ * keys reachable until they fall off (at most c of them).
  *
  * **Victim before insertion.** The paper adapts `p` (cases II and III) and then runs
  * REPLACE, whose tie rule also depends on whether the incoming key is in B2. This cache
@@ -53,6 +56,7 @@ export interface ArcLists {
   readonly p: number;
 }
 
+const NO_GHOST = -1;
 const NO_EVICTION = 0;
 const T1 = 1;
 const T2 = 2;
@@ -72,7 +76,8 @@ class Arc implements ArcPolicy {
   #p = 0;
 
   // Ghosts: ids 0 … c, each a key in B1 or B2.
-  readonly #ghostOf = new Map<unknown, number>();
+  // Their keys are looked up in the shard's key index (see GhostKeys), not a Map of ours.
+  readonly #ghostKeys: GhostKeys;
   readonly #ghostKey: unknown[] = []; // grown as ids are first used
   readonly #ghostList: Uint8Array; // B1, B2 or 0, per ghost id
   readonly #b1: SlotList;
@@ -85,7 +90,9 @@ class Arc implements ArcPolicy {
   #evicted = NO_EVICTION;
   #evictedKey: unknown = undefined;
 
-  constructor({ capacity, keyOf }: PolicyContext) {
+  constructor(context: PolicyContext) {
+    const { capacity, keyOf } = context;
+    this.#ghostKeys = ghostKeysOf(context);
     this.#c = capacity;
     this.#keyOf = keyOf;
     // A slot is in T1 or T2, a ghost in B1 or B2: one links array per pair.
@@ -107,8 +114,8 @@ class Arc implements ArcPolicy {
     const key = this.#keyOf(slot);
     const evicted = this.#evicted;
     this.#evicted = NO_EVICTION;
-    const ghost = this.#ghostOf.get(key);
-    if (ghost !== undefined) {
+    const ghost = this.#ghostKeys.idOf(key);
+    if (ghost !== NO_GHOST) {
       // Cases II and III: a ghost hit. Adapt p (victim(), if it ran for this key, decided
       // with this same value: the ghost lists have not changed since), then the key
       // leaves its ghost list for T2.
@@ -165,9 +172,9 @@ class Arc implements ArcPolicy {
   victim(incoming?: unknown): number {
     // Which of T1 and T2 loses its LRU (the paper's REPLACE, or case IV-A's plain
     // eviction from T1). Ghost lists change only in onInsert, for the key inserted.
-    const ghost = this.#ghostOf.get(incoming);
+    const ghost = this.#ghostKeys.idOf(incoming);
     let slot: number;
-    if (ghost !== undefined) {
+    if (ghost !== NO_GHOST) {
       // Cases II and III: REPLACE with p adapted first (committed on insertion).
       const inB2 = this.#ghostList[ghost] === B2;
       slot = this.#replace(inB2, this.#adapted(!inB2));
@@ -188,7 +195,7 @@ class Arc implements ArcPolicy {
     this.#b1.clear();
     this.#b2.clear();
     this.#list.fill(0);
-    this.#ghostOf.clear();
+    this.#ghostKeys.clear();
     this.#ghostKey.length = 0;
     this.#ghostList.fill(0, 0, this.#ghostIds.used);
     this.#ghostIds.reset();
@@ -218,7 +225,7 @@ class Arc implements ArcPolicy {
     const id = this.#ghostIds.take();
     this.#ghostKey[id] = key;
     this.#ghostList[id] = list;
-    this.#ghostOf.set(key, id);
+    this.#ghostKeys.add(key, id);
     if (list === B1) {
       this.#b1.pushFront(id);
       this.#b1Size++;
@@ -236,7 +243,7 @@ class Arc implements ArcPolicy {
       this.#b2.unlink(id);
       this.#b2Size--;
     }
-    this.#ghostOf.delete(this.#ghostKey[id]);
+    this.#ghostKeys.delete(this.#ghostKey[id], id);
     this.#ghostKey[id] = undefined;
     this.#ghostList[id] = 0;
     this.#ghostIds.release(id);

@@ -68,8 +68,9 @@
  * that end (and count for `m_c`, a ghost among them leaving the clock), as a test period
  * lasts no longer than the oldest hot page has been in the clock. `clear` forgets
  * everything, `m_c` included. The policy's memory is O(capacity): typed
- * arrays for the queues, stamps and bits, an array and a `Map` for the ghost keys (which
- * keep object keys reachable until they leave the clock).
+ * arrays for the queues, stamps and bits, and an array of the ghost keys (which keep
+ * object keys reachable until they leave the clock); in a cache, the ghost keys are
+ * found through the shard's own key index (see `GhostKeys`).
  *
  * @module
  */
@@ -78,6 +79,8 @@ import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { GhostIds } from './ghostIds.js';
+import type { GhostKeys } from './ghostKeys.js';
+import { ghostKeysOf } from './ghostKeys.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -162,6 +165,7 @@ const NONE = 0;
 const HOT = 1;
 const COLD = 2;
 const NO_VICTIM = -1;
+const NO_GHOST = -1;
 
 // A class, not an object of closures (see fifo.ts): one shared set of methods keeps the
 // shard's call sites monomorphic across caches.
@@ -198,16 +202,15 @@ class ClockPro implements ClockProPolicy {
   #evicted = false;
 
   // Ghosts, numbered 0 … maxNonResident (one spare: an eviction adds one before trimming).
-  readonly #ghostOf = new Map<unknown, number>();
+  // Their keys are looked up in the shard's key index (see GhostKeys), not a Map of ours.
+  readonly #ghosts: GhostKeys;
+  #ghostCount = 0;
   readonly #ghostKey: unknown[] = []; // grown as ids are first used
   readonly #ghostIds: GhostIds;
 
-  constructor(
-    { capacity, keyOf }: PolicyContext,
-    minColdPercent: number,
-    maxColdPercent: number,
-    maxNonResident: number,
-  ) {
+  constructor(context: PolicyContext, minColdPercent: number, maxColdPercent: number, maxNonResident: number) {
+    const { capacity, keyOf } = context;
+    this.#ghosts = ghostKeysOf(context);
     this.#c = capacity;
     this.#keyOf = keyOf;
     this.#minCold = Math.max(1, Math.floor(capacity * minColdPercent));
@@ -232,7 +235,7 @@ class ClockPro implements ClockProPolicy {
     return {
       hot: this.#hotCount,
       cold: this.#coldCount,
-      nonResident: this.#ghostOf.size,
+      nonResident: this.#ghostCount,
       inTest: this.#testCount,
       coldTarget: this.#coldTarget,
       minCold: this.#minCold,
@@ -244,22 +247,22 @@ class ClockPro implements ClockProPolicy {
   onInsert(slot: number): void {
     const missWhenFull = this.#evicted;
     this.#evicted = false;
-    const ghost = this.#ghostOf.get(this.#keyOf(slot));
+    const ghost = this.#ghosts.idOf(this.#keyOf(slot));
     if (missWhenFull) {
       // A ghost's key is back within its test period: a reuse distance shorter than the
       // hot pages' recency. It becomes hot if HAND_hot makes room.
-      if (ghost !== undefined && this.#canPromote(this.#c + ghost)) {
+      if (ghost !== NO_GHOST && this.#canPromote(this.#c + ghost)) {
         if (this.#inTest[this.#c + ghost] === 1) this.#forgetGhost(ghost);
         this.#pushHot(slot);
         this.#settleHotHand();
       } else {
-        if (ghost !== undefined && this.#inTest[this.#c + ghost] === 1) this.#forgetGhost(ghost);
+        if (ghost !== NO_GHOST && this.#inTest[this.#c + ghost] === 1) this.#forgetGhost(ghost);
         this.#pushCold(slot);
       }
       return;
     }
     // Free slots: the cache is warming up (or lost entries to deletes).
-    if (ghost !== undefined) this.#forgetGhost(ghost);
+    if (ghost !== NO_GHOST) this.#forgetGhost(ghost);
     if (this.#c - this.#hotCount - this.#coldCount > this.#minCold) {
       this.#pushHot(slot);
       this.#settleHotHand();
@@ -289,13 +292,14 @@ class ClockPro implements ClockProPolicy {
         const id = this.#c + ghost;
         const key = this.#keyOf(slot);
         this.#ghostKey[ghost] = key;
-        this.#ghostOf.set(key, ghost);
+        this.#ghosts.add(key, ghost);
+        this.#ghostCount++;
         this.#test.replace(slot, id);
         this.#inTest[slot] = 0;
         this.#inTest[id] = 1;
         this.#stamp[id] = this.#stamp[slot]!;
         // HAND_test: too many ghosts end the oldest test periods.
-        while (this.#ghostOf.size > this.#maxNonResident) this.#terminate(this.#test.back());
+        while (this.#ghostCount > this.#maxNonResident) this.#terminate(this.#test.back());
       }
       return;
     }
@@ -349,7 +353,8 @@ class ClockPro implements ClockProPolicy {
     this.#status.fill(NONE);
     this.#referenced.fill(0);
     this.#inTest.fill(0);
-    this.#ghostOf.clear();
+    this.#ghosts.clear();
+    this.#ghostCount = 0;
     this.#ghostKey.length = 0;
     this.#ghostIds.reset();
     this.#hotCount = this.#coldCount = this.#testCount = 0;
@@ -470,7 +475,8 @@ class ClockPro implements ClockProPolicy {
   /** Ghost `ghost` leaves the clock (its key returned, or its test period ended). */
   #forgetGhost(ghost: number): void {
     this.#leaveTest(this.#c + ghost);
-    this.#ghostOf.delete(this.#ghostKey[ghost]);
+    this.#ghosts.delete(this.#ghostKey[ghost], ghost);
+    this.#ghostCount--;
     this.#ghostKey[ghost] = undefined;
     this.#ghostIds.release(ghost);
   }

@@ -33,8 +33,9 @@
  * beyond that the one that became non-resident longest ago is forgotten (a queue of
  * ghosts in the order they left the cache, as in Caffeine's simulator, so that no search
  * of S is needed). S therefore never holds more than 3 × capacity entries, and the
- * policy's memory is O(capacity): typed arrays for the links, an array and a `Map` for
- * the ghost keys (which keep object keys reachable until they are forgotten).
+ * policy's memory is O(capacity): typed arrays for the links, and an array of the ghost
+ * keys (which keep object keys reachable until they are forgotten); in a cache, the
+ * ghost keys are found through the shard's own key index (see `GhostKeys`).
  *
  * In this cache the victim is chosen before the new key is placed; LIRS's victim does
  * not depend on the incoming key, and the victim's ghost is added before the incoming
@@ -49,6 +50,8 @@ import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { GhostIds } from './ghostIds.js';
+import type { GhostKeys } from './ghostKeys.js';
+import { ghostKeysOf } from './ghostKeys.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -124,6 +127,7 @@ export interface LirsStacks {
 const NONE = 0;
 const LIR = 1;
 const HIR = 2;
+const NO_GHOST = -1;
 const NO_VICTIM = -1;
 
 class Lirs implements LirsPolicy {
@@ -147,13 +151,17 @@ class Lirs implements LirsPolicy {
 
   // Ghosts: non-resident HIR keys in S, numbered 0 … maxNonResident (one spare: the
   // victim's ghost arrives before the incoming key is looked up and the bound restored).
-  readonly #ghostOf = new Map<unknown, number>();
+  // Their keys are looked up in the shard's key index (see GhostKeys), not a Map of ours.
+  readonly #ghostKeys: GhostKeys;
+  #ghostCount = 0;
   readonly #ghostKey: unknown[] = []; // grown as ids are first used
   /** Ghosts in the order they left the cache. Front: newest. */
   readonly #ghosts: SlotList;
   readonly #ghostIds: GhostIds;
 
-  constructor({ capacity, keyOf }: PolicyContext, hirPercent: number, maxNonResident: number) {
+  constructor(context: PolicyContext, hirPercent: number, maxNonResident: number) {
+    const { capacity, keyOf } = context;
+    this.#ghostKeys = ghostKeysOf(context);
     this.#c = capacity;
     this.#keyOf = keyOf;
     this.#maxLir = capacity - Math.max(1, Math.ceil(capacity * hirPercent));
@@ -173,7 +181,7 @@ class Lirs implements LirsPolicy {
     return {
       lir: this.#lirCount,
       hir: this.#hirCount,
-      nonResident: this.#ghostOf.size,
+      nonResident: this.#ghostCount,
       s: this.#sSize,
       maxLir: this.#maxLir,
       maxHir: this.#c - this.#maxLir,
@@ -182,8 +190,8 @@ class Lirs implements LirsPolicy {
   }
 
   onInsert(slot: number): void {
-    const ghost = this.#ghostOf.get(this.#keyOf(slot));
-    if (ghost !== undefined) {
+    const ghost = this.#ghostKeys.idOf(this.#keyOf(slot));
+    if (ghost !== NO_GHOST) {
       // A non-resident HIR key still in S: its IRR is below the LIR set's largest recency.
       this.#dropGhost(ghost);
       this.#pushOnS(slot);
@@ -200,7 +208,7 @@ class Lirs implements LirsPolicy {
       this.#hirCount++;
     }
     this.#prune();
-    while (this.#ghostOf.size > this.#maxNonResident) this.#dropGhost(this.#ghosts.back());
+    while (this.#ghostCount > this.#maxNonResident) this.#dropGhost(this.#ghosts.back());
   }
 
   onAccess(slot: number): void {
@@ -237,7 +245,8 @@ class Lirs implements LirsPolicy {
         const ghost = this.#ghostIds.take();
         const key = this.#keyOf(slot);
         this.#ghostKey[ghost] = key;
-        this.#ghostOf.set(key, ghost);
+        this.#ghostKeys.add(key, ghost);
+        this.#ghostCount++;
         this.#s.replace(slot, this.#c + ghost);
         this.#ghosts.pushFront(ghost);
       }
@@ -272,7 +281,8 @@ class Lirs implements LirsPolicy {
     this.#ghosts.clear();
     this.#status.fill(NONE);
     this.#inS.fill(0);
-    this.#ghostOf.clear();
+    this.#ghostKeys.clear();
+    this.#ghostCount = 0;
     this.#ghostKey.length = 0;
     this.#ghostIds.reset();
     this.#lirCount = this.#hirCount = this.#sSize = 0;
@@ -323,7 +333,8 @@ class Lirs implements LirsPolicy {
     this.#s.unlink(this.#c + ghost);
     this.#sSize--;
     this.#ghosts.unlink(ghost);
-    this.#ghostOf.delete(this.#ghostKey[ghost]);
+    this.#ghostKeys.delete(this.#ghostKey[ghost], ghost);
+    this.#ghostCount--;
     this.#ghostKey[ghost] = undefined;
     this.#ghostIds.release(ghost);
   }

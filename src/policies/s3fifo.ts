@@ -30,15 +30,18 @@
  * Cost: S and M are {@link SlotList}s, the counters and queue tags `Uint8Array`s, all
  * sized by the capacity. `victim()` is amortised O(1): each promotion happens once per
  * stay in S, and each reinsertion into M spends one count that a hit paid for. The
- * ghost holds keys, not slots (a slot is reused as soon as its entry leaves): a `Map`
- * from key to a place number, and a linked list of places in arrival order, sized like
- * M; remembering, forgetting the oldest and taking a key out are O(1).
+ * ghost holds keys, not slots (a slot is reused as soon as its entry leaves): each key
+ * has a place number (found through the shard's own key index, see `GhostKeys`), and a
+ * linked list keeps the places in arrival order, sized like M; remembering, forgetting
+ * the oldest and taking a key out are O(1).
  *
  * Tiny capacities: S always gets at least one slot, so with `maxCacheSize: 1` S has one
  * slot and M none (an entry promoted or readmitted from G is then evicted from M next).
  *
  * @module
  */
+import type { GhostKeys } from './ghostKeys.js';
+import { ghostKeysOf } from './ghostKeys.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { SlotList } from './slotList.js';
 
@@ -67,14 +70,15 @@ const PROMOTE_ABOVE = 1;
  * cache.set('x', 1); // k0 moves to the main queue; k1 is evicted, its key kept in the ghost
  * cache.set('k1', 1); // remembered: k1 goes straight into the main queue
  */
-export function s3fifoPolicy({ capacity, keyOf }: PolicyContext): EvictionPolicy {
+export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
+  const { capacity, keyOf } = context;
   const smallShare = Math.max(1, Math.floor(capacity / 10));
   const mainShare = capacity - smallShare;
   // A slot is in S or in M, never both: one links array serves the two.
   const [small, main] = SlotList.disjoint(capacity, 2) as [SlotList, SlotList];
   const inMain = new Uint8Array(capacity); // 1: the slot is in M, 0: in S
   const frequency = new Uint8Array(capacity);
-  const ghost = new GhostKeys(Math.max(1, mainShare));
+  const ghost = new GhostQueue(Math.max(1, mainShare), ghostKeysOf(context));
   let smallSize = 0;
   let mainSize = 0;
   // The key of the victim just chosen from S, on its way into G: see `onInsert`.
@@ -168,15 +172,16 @@ export function s3fifoPolicy({ capacity, keyOf }: PolicyContext): EvictionPolicy
 /**
  * The ghost queue: up to `capacity` keys, FIFO, with O(1) membership and O(1) removal
  * from the middle (a key that comes back leaves G and frees its place, as in the
- * paper's queue). Keys sit in numbered places; a `Map` finds a key's place and a
- * {@link SlotList} keeps the places in arrival order, so nothing is allocated per call
- * beyond the `Map`'s own bookkeeping.
+ * paper's queue). Keys sit in numbered places; {@link GhostKeys} (in a cache, the
+ * shard's own key index) finds a key's place and a {@link SlotList} keeps the places in
+ * arrival order, so nothing is allocated per call.
  *
  * A key is never remembered twice: G holds only keys evicted from S, an evicted key is
  * no longer cached, and it leaves G when it is inserted again.
  */
-class GhostKeys {
-  readonly #placeOf = new Map<unknown, number>();
+class GhostQueue {
+  readonly #placeOf: GhostKeys;
+  #size = 0;
   // Grown as places are first used, not allocated up front: a packed array of
   // `capacity` holes filled with undefined is a fatal out-of-memory at 2^30, where the
   // typed arrays below only reserve pages that are never touched.
@@ -187,7 +192,8 @@ class GhostKeys {
   #freeCount = 0;
   #fresh = 0; // places below this were used at least once
 
-  constructor(capacity: number) {
+  constructor(capacity: number, placeOf: GhostKeys) {
+    this.#placeOf = placeOf;
     this.#capacity = capacity;
     this.#arrivals = new SlotList(capacity);
     this.#free = new Uint32Array(capacity);
@@ -196,21 +202,25 @@ class GhostKeys {
   /** Adds `key` as the newest ghost, forgetting the oldest when full. */
   remember(key: unknown): void {
     let place: number;
-    if (this.#placeOf.size === this.#capacity) {
+    if (this.#size === this.#capacity) {
       place = this.#arrivals.back();
       this.#arrivals.unlink(place);
-      this.#placeOf.delete(this.#keys[place]);
-    } else place = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
+      this.#placeOf.delete(this.#keys[place], place);
+    } else {
+      place = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
+      this.#size++;
+    }
     this.#keys[place] = key;
-    this.#placeOf.set(key, place);
+    this.#placeOf.add(key, place);
     this.#arrivals.pushFront(place);
   }
 
   /** True if `key` is a ghost; it then stops being one. */
   take(key: unknown): boolean {
-    const place = this.#placeOf.get(key);
-    if (place === undefined) return false;
-    this.#placeOf.delete(key);
+    const place = this.#placeOf.idOf(key);
+    if (place === -1) return false;
+    this.#placeOf.delete(key, place);
+    this.#size--;
     this.#arrivals.unlink(place);
     this.#keys[place] = undefined; // let the key be collected
     this.#free[this.#freeCount++] = place;
@@ -220,6 +230,7 @@ class GhostKeys {
   /** Forgets every ghost. */
   clear(): void {
     this.#placeOf.clear();
+    this.#size = 0;
     this.#keys.length = 0;
     this.#arrivals.clear();
     this.#freeCount = 0;

@@ -1,3 +1,6 @@
+import { sameValueZero } from '../keys/hashKey.js';
+import type { GhostKeys } from '../policies/ghostKeys.js';
+
 /**
  * A shard's key → slot index: a `Map`, made immune to a pathology of V8's `Map` that
  * a cache meets in production.
@@ -27,6 +30,12 @@
  * back through them at most once per eviction or TTL period, and tombstones on those
  * paths cost about 10 % of a cache-aside loop with a TTL at 100k entries (dropping a
  * tombstone touches an entry last seen ~1,000 removals ago, cold in a large cache).
+ *
+ * **Ghosts.** The index also holds the shard policy's ghosts ({@link ghosts}: keys an
+ * ARC-, LIRS- or CLOCK-Pro-like policy remembers after evicting them), as entries with
+ * a ghost marker: an evicted key the policy keeps is marked in place instead of being
+ * deleted, and when it comes back its entry is revived in place, as a tombstone's is.
+ * A ghost is never a live entry: every lookup, iteration and count sees it as absent.
  */
 export class KeyIndex<K> {
   /**
@@ -50,6 +59,40 @@ export class KeyIndex<K> {
   #sequence: Uint32Array | undefined;
   #inserted = 0;
   readonly #reorderAt: number;
+  // Ghosts (see `ghosts`): the one the policy named in the onRemove of the eviction under
+  // way (the entry becomes it, instead of being deleted), and the one the latest
+  // insertion replaced (the policy asks for it in onInsert, after the entry took its
+  // place; forgotten at the next removal or ghost added, so that it never outlives the
+  // entry that holds its key).
+  #leavingKey: unknown = undefined;
+  #leavingGhost = NO_GHOST;
+  #arrivedKey: unknown = undefined;
+  #arrivedGhost = NO_GHOST;
+
+  /**
+   * The shard policy's {@link GhostKeys}, kept in this index (see the class comment).
+   * Closures over the index's methods: the policy calls them as a plain object's.
+   */
+  readonly ghosts: GhostKeys = {
+    idOf: (key) => this.#ghostIdOf(key),
+    add: (key, id) => {
+      // A marker outside the ghosts' range would read as a live slot or a tombstone.
+      if (!(Number.isInteger(id) && id >= 0 && id <= MAX_GHOST_ID))
+        throw new RangeError(`macho: a ghost id must be an integer within 0 … 2^30; got ${String(id)}`);
+      if (this.#arrivedGhost !== NO_GHOST) this.#forgetArrived();
+      const current = this.#map.get(key as K);
+      if (current === undefined || current < 0) this.#map.set(key as K, FIRST_GHOST - id);
+      else {
+        // Live: the policy names it from onRemove, before the entry goes. The entry
+        // becomes the marker when it goes (see remove); were it not going, nothing is
+        // made and the live entry is untouched.
+        this.#leavingKey = key;
+        this.#leavingGhost = id;
+      }
+    },
+    delete: (key, id) => this.#deleteGhost(key, id),
+    clear: () => this.#clearGhosts(),
+  };
 
   /**
    * @param capacity - slots are `0 … capacity - 1`.
@@ -57,6 +100,8 @@ export class KeyIndex<K> {
    * @param reorderAt - an iteration that finds this many revived entries rebuilds the `Map` in order (default: 1,024, or an eighth of the capacity if more), so that later iterations need not sort them again.
    */
   constructor(capacity: number, ringSize = Math.min(1024, Math.max(16, capacity)), reorderAt = Math.max(1024, capacity >>> 3)) {
+    // Tombstones are -1 … -ringSize; ghost markers start below them.
+    if (!(ringSize >= 1 && ringSize <= MAX_RING)) throw new RangeError(`KeyIndex: ringSize must be within 1 … ${MAX_RING}; got ${ringSize}`);
     this.raw = this.#map;
     this.#ring = new Array<K | undefined>(ringSize).fill(undefined);
     this.#capacity = capacity;
@@ -68,7 +113,7 @@ export class KeyIndex<K> {
     return this.#size;
   }
 
-  /** The slot of `key`'s live entry; {@link GONE} for a tombstone, {@link ABSENT} for neither. */
+  /** The slot of `key`'s live entry; {@link GONE} for a tombstone or a ghost, {@link ABSENT} for neither. */
   lookup(key: K): number {
     const slot = this.#map.get(key);
     return slot === undefined ? ABSENT : slot < 0 ? GONE : slot;
@@ -82,16 +127,27 @@ export class KeyIndex<K> {
 
   /**
    * Records `key` (with no live entry) in `slot`.
-   * @param revive - {@link lookup} found a tombstone for `key`, with no {@link remove}
-   *   that leaves one in between (that could drop `key`'s tombstone; an eviction cannot).
+   * @param found - what `raw.get(key)` answered before the caller made room: `undefined`
+   *   (nothing), or a tombstone's or a ghost's marker, whose entry is then revived in
+   *   place. If it was a ghost, the policy's `onInsert` still finds it through
+   *   {@link ghosts} `.idOf(key)`.
    */
-  insert(key: K, slot: number, revive: boolean): void {
+  insert(key: K, slot: number, found: number | undefined): void {
     this.#size++;
     let sequence = this.#sequence;
-    if (!revive) {
+    // A ghost's marker is read again: the eviction that made room may have made the
+    // policy forget it (the entry is gone then). A tombstone may be gone too (dropped
+    // from the ring by an eviction that tombstones its victim), which costs nothing to
+    // miss: the entry is then appended and numbered as a revived one, in the same order.
+    const previous = found !== undefined && found <= FIRST_GHOST ? this.#map.get(key) : found;
+    if (previous === undefined) {
       this.#map.set(key, slot);
       if (sequence !== undefined) this.#number(sequence, slot);
       return;
+    }
+    if (previous <= FIRST_GHOST) {
+      this.#arrivedKey = key;
+      this.#arrivedGhost = FIRST_GHOST - previous;
     }
     sequence ??= this.#startSequence();
     this.#map.set(key, slot); // revived in place: no hole, but its Map position is stale
@@ -107,10 +163,22 @@ export class KeyIndex<K> {
    */
   remove(key: K, slot: number, keep: boolean): void {
     this.#size--;
+    if (this.#arrivedGhost !== NO_GHOST) this.#forgetArrived();
     // No revival yet (every cache that never deletes a key): not even a read of #late.
     if (this.#lateCount !== 0 && this.#late![slot] === 1) {
       this.#late![slot] = 0;
       this.#lateCount--;
+    }
+    if (this.#leavingGhost !== NO_GHOST) {
+      // The policy keeps the evicted key as a ghost: the entry becomes its marker.
+      const ghost = this.#leavingGhost;
+      const leaving = this.#leavingKey;
+      this.#leavingGhost = NO_GHOST;
+      this.#leavingKey = undefined;
+      if (sameValueZero(leaving, key)) {
+        this.#map.set(key, FIRST_GHOST - ghost);
+        return;
+      }
     }
     if (!keep) {
       this.#map.delete(key);
@@ -123,7 +191,7 @@ export class KeyIndex<K> {
       // only a key whose latest removal is this one goes: one removed again since then
       // (a hot key churning fills the ring with itself) keeps its tombstone, or its entry.
       const oldest = ring[at] as K;
-      if (this.#map.get(oldest) === -1 - at) this.#map.delete(oldest);
+      if (this.#map.get(oldest) === -1 - at) this.#map.delete(oldest); // not a ghost's marker, nor a live entry
     } else {
       this.#ringFill++;
     }
@@ -132,8 +200,15 @@ export class KeyIndex<K> {
     this.#ringNext = at + 1 === ring.length ? 0 : at + 1;
   }
 
-  /** Forgets everything. */
+  /** Forgets everything, ghosts included. */
   clear(): void {
+    this.#leavingGhost = this.#arrivedGhost = NO_GHOST;
+    this.#leavingKey = this.#arrivedKey = undefined;
+    this.#clearEntries();
+  }
+
+  // Every entry, tombstone and ghost gone (what clear and #rebuild share).
+  #clearEntries(): void {
     this.#map.clear();
     this.#size = 0;
     this.#ring.fill(undefined);
@@ -205,15 +280,62 @@ export class KeyIndex<K> {
     return order;
   }
 
-  // The Map anew, in `order`, without tombstones: nothing is late any more.
+  // The Map anew, in `order`, without tombstones: nothing is late any more. The ghosts
+  // stay (after the live entries: they are never listed), and so do the ghosts named
+  // in a removal or an insertion under way (iteration never runs inside a command, but
+  // this does not rely on it).
   #rebuild(order: Array<[K, number]>): void {
-    this.clear();
+    const ghosts: Array<[K, number]> = [];
+    for (const entry of this.#map) if (entry[1] <= FIRST_GHOST) ghosts.push(entry);
+    this.#clearEntries();
     for (const [key, slot] of order) this.#map.set(key, slot);
+    for (const [key, marker] of ghosts) this.#map.set(key, marker);
     this.#size = order.length;
+  }
+
+  #ghostIdOf(key: unknown): number {
+    if (this.#arrivedGhost !== NO_GHOST && sameValueZero(this.#arrivedKey, key)) return this.#arrivedGhost;
+    if (this.#leavingGhost !== NO_GHOST && sameValueZero(this.#leavingKey, key)) return this.#leavingGhost;
+    const marker = this.#map.get(key as K);
+    return marker !== undefined && marker <= FIRST_GHOST ? FIRST_GHOST - marker : NO_GHOST;
+  }
+
+  #deleteGhost(key: unknown, id: number): void {
+    if (this.#arrivedGhost === id && sameValueZero(this.#arrivedKey, key)) {
+      this.#forgetArrived(); // its entry is live now: nothing to delete
+      return;
+    }
+    if (this.#leavingGhost === id && sameValueZero(this.#leavingKey, key)) {
+      this.#leavingGhost = NO_GHOST; // forgotten before it was made: the entry is deleted
+      this.#leavingKey = undefined;
+      return;
+    }
+    // Only that ghost's marker: never a live entry, a tombstone or another ghost.
+    if (this.#map.get(key as K) === FIRST_GHOST - id) this.#map.delete(key as K);
+  }
+
+  #clearGhosts(): void {
+    for (const [key, value] of this.#map) if (value <= FIRST_GHOST) this.#map.delete(key);
+    this.#leavingGhost = this.#arrivedGhost = NO_GHOST;
+    this.#leavingKey = this.#arrivedKey = undefined;
+  }
+
+  #forgetArrived(): void {
+    this.#arrivedGhost = NO_GHOST;
+    this.#arrivedKey = undefined; // an object key is not kept reachable by the index
   }
 }
 
-/** {@link KeyIndex.lookup}: the key has a tombstone (removed recently), no live entry. */
+/** {@link KeyIndex.lookup}: the key has a tombstone (removed recently) or is a ghost, no live entry. */
 export const GONE = -1;
 /** {@link KeyIndex.lookup}: the key is not in the index at all. */
 export const ABSENT = -2;
+
+/** Most tombstones a {@link KeyIndex} keeps: their markers are -1 … -MAX_RING. */
+const MAX_RING = 2047;
+/** Ghost `g`'s marker is `FIRST_GHOST - g`: below every tombstone's. */
+const FIRST_GHOST = -1 - MAX_RING;
+/** Ghost ids are 0 … MAX_GHOST_ID (as many as a policy may keep: see withGhosts). */
+const MAX_GHOST_ID = 2 ** 30;
+/** No ghost (GhostKeys.idOf's answer for a key that is not one). */
+const NO_GHOST = -1;

@@ -4,7 +4,9 @@ import { ExpiryIndex } from '../expiry/expiryIndex.js';
 import type { MembershipFilter } from '../filters/membershipFilter.js';
 import type { SampleStats } from '../metrics/sampleStats.js';
 import { isTrustedPolicy } from '../policies/index.js';
-import type { EvictionPolicy, PolicyContext, PolicyFactory } from '../policies/policy.js';
+import type { ShardPolicyContext } from '../policies/ghostKeys.js';
+import { SHARD_GHOST_KEYS } from '../policies/ghostKeys.js';
+import type { EvictionPolicy, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
 import type { PolicyCallGuard, PolicyFailureReport } from './checkedPolicy.js';
@@ -119,12 +121,14 @@ export class Shard<K, V> {
     const entries = this.#entries;
     const random = this.#random;
     // Closures, not methods: policies (custom ones too) may destructure the context.
-    const context: PolicyContext = {
+    const context: ShardPolicyContext = {
       capacity,
       shard: setup.id,
       random: () => random.next(),
       keyOf: (slot) => entries[STRIDE * slot + KEY],
       valueOf: (slot) => entries[STRIDE * slot + VALUE],
+      // Built-in ghost policies keep their ghosts in this shard's key index.
+      [SHARD_GHOST_KEYS]: this.#index.ghosts,
     };
     this.#policy = this.#checkVictims
       ? new CheckedPolicy(callPolicyFactory(setup.policy, context), setup.onPolicyFailure, setup.policyCalls)
@@ -206,7 +210,7 @@ export class Shard<K, V> {
       entries[STRIDE * slot + KEY] = key;
       entries[STRIDE * slot + VALUE] = value;
       entries[STRIDE * slot + BORN] = born;
-      this.#index.insert(key, slot, found !== undefined); // found, not live: a tombstone
+      this.#index.insert(key, slot, found); // found, not live: a tombstone or a ghost
       // After the eviction, so that a full shard's filter never holds capacity + 1 keys
       // (a crowded cuckoo table at small capacities: twice the work per insert). A
       // shard's filter never throws (the cuckoo one keeps what it cannot place in an
