@@ -101,6 +101,52 @@ describe('ghost keys kept in the shard’s key index', () => {
     });
   }
 
+  it('two built-ins on one context (one deciding, one watched) each keep their own ghosts', () => {
+    // A custom policy that feeds a second built-in the same hooks, to compare them online.
+    const watchedBeside =
+      (deciding: PolicyFactory, watched: PolicyFactory): PolicyFactory =>
+      (context) => {
+        const main = deciding(context);
+        const shadow = watched(context);
+        return {
+          name: 'with-shadow',
+          onInsert: (slot) => (main.onInsert(slot), shadow.onInsert(slot)),
+          onAccess: (slot) => (main.onAccess(slot), shadow.onAccess(slot)),
+          onUpdate: (slot) => (main.onUpdate(slot), shadow.onUpdate(slot)),
+          onRemove: (slot) => (main.onRemove(slot), shadow.onRemove(slot)),
+          onClear: () => (main.onClear(), shadow.onClear()),
+          victim: (incoming) => (shadow.victim(incoming), main.victim(incoming)),
+        };
+      };
+    const factories = GHOST_POLICIES.slice(0, 4).map(([, factory]) => factory);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...factories),
+        fc.constantFrom(...factories),
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(op.filter((step) => step.type !== 'clear'), { minLength: 20, maxLength: 300, size: 'max' }),
+        (deciding, watched, capacity, ops) => {
+          const alone = start(deciding, capacity, 1);
+          const beside = start(watchedBeside(deciding, watched), capacity, 1);
+          for (const step of ops) for (const run of [alone, beside]) apply(run, step);
+          expect(beside.evicted).toEqual(alone.evicted);
+          expect(beside.cache.snapshot().entries).toEqual(alone.cache.snapshot().entries);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a custom factory gets the public context only (built-ins it builds keep their ghosts in a Map)', () => {
+    let symbols: symbol[] | undefined;
+    const spy: PolicyFactory = (context) => {
+      symbols = Object.getOwnPropertySymbols(context);
+      return BUILTIN_POLICIES.lirs(context);
+    };
+    new Cache({ maxCacheSize: 4, strategy: spy, ttl: 0, scheduler: new VirtualTimeScheduler() });
+    expect(symbols).toEqual([]);
+  });
+
   it('a ghost is never an entry: has, peek, delete and iteration pass it by, and its key comes back as new', () => {
     const cache = new Cache<string, number>({ maxCacheSize: 2, strategy: 'clockpro', ttl: 0, scheduler: new VirtualTimeScheduler() });
     const evicted: string[] = [];

@@ -76,7 +76,7 @@ class Arc implements ArcPolicy {
   #p = 0;
 
   // Ghosts: ids 0 … c, each a key in B1 or B2.
-  // Their keys are looked up in the shard's key index (see GhostKeys), not a Map of ours.
+  // Found by key through GhostKeys: in a cache, the shard's own key index.
   readonly #ghostKeys: GhostKeys;
   readonly #ghostKey: unknown[] = []; // grown as ids are first used
   readonly #ghostList: Uint8Array; // B1, B2 or 0, per ghost id

@@ -202,9 +202,8 @@ class ClockPro implements ClockProPolicy {
   #evicted = false;
 
   // Ghosts, numbered 0 … maxNonResident (one spare: an eviction adds one before trimming).
-  // Their keys are looked up in the shard's key index (see GhostKeys), not a Map of ours.
+  // Found by key through GhostKeys: in a cache, the shard's own key index.
   readonly #ghosts: GhostKeys;
-  #ghostCount = 0;
   readonly #ghostKey: unknown[] = []; // grown as ids are first used
   readonly #ghostIds: GhostIds;
 
@@ -235,7 +234,7 @@ class ClockPro implements ClockProPolicy {
     return {
       hot: this.#hotCount,
       cold: this.#coldCount,
-      nonResident: this.#ghostCount,
+      nonResident: this.#ghosts.count(),
       inTest: this.#testCount,
       coldTarget: this.#coldTarget,
       minCold: this.#minCold,
@@ -293,13 +292,12 @@ class ClockPro implements ClockProPolicy {
         const key = this.#keyOf(slot);
         this.#ghostKey[ghost] = key;
         this.#ghosts.add(key, ghost);
-        this.#ghostCount++;
         this.#test.replace(slot, id);
         this.#inTest[slot] = 0;
         this.#inTest[id] = 1;
         this.#stamp[id] = this.#stamp[slot]!;
         // HAND_test: too many ghosts end the oldest test periods.
-        while (this.#ghostCount > this.#maxNonResident) this.#terminate(this.#test.back());
+        while (this.#ghosts.count() > this.#maxNonResident) this.#terminate(this.#test.back());
       }
       return;
     }
@@ -354,7 +352,6 @@ class ClockPro implements ClockProPolicy {
     this.#referenced.fill(0);
     this.#inTest.fill(0);
     this.#ghosts.clear();
-    this.#ghostCount = 0;
     this.#ghostKey.length = 0;
     this.#ghostIds.reset();
     this.#hotCount = this.#coldCount = this.#testCount = 0;
@@ -476,7 +473,6 @@ class ClockPro implements ClockProPolicy {
   #forgetGhost(ghost: number): void {
     this.#leaveTest(this.#c + ghost);
     this.#ghosts.delete(this.#ghostKey[ghost], ghost);
-    this.#ghostCount--;
     this.#ghostKey[ghost] = undefined;
     this.#ghostIds.release(ghost);
   }

@@ -11,14 +11,16 @@ import type { PolicyContext } from './policy.js';
  * ghost policy makes three per eviction (the returning key's lookup, the evicted key's
  * insertion, an old ghost's deletion): about 40 % of a cache-aside loop with
  * `'clockpro'` at 100k entries (`bench/pair.ts`). In a shard, the ghosts live in the
- * shard's own key index instead ({@link SHARD_GHOST_KEYS}): an evicted key's entry is
- * marked a ghost in place rather than deleted and inserted elsewhere, and the returning
- * key's entry is the one `get` and `set` just looked up, still in the CPU cache.
+ * shard's own key index instead ({@link SHARD_GHOST_KEYS}): an evicted key's entry can
+ * be marked a ghost in place rather than deleted and inserted elsewhere, and the
+ * returning key's entry is the one `get` and `set` just looked up, still in the CPU cache.
  *
  * Contract (what lets the shard's index keep ghosts without an entry of their own):
  * {@link add} a key that has no entry in the cache, or, from the policy's
  * `onRemove(slot)`, the key in that slot (its entry then becomes the ghost in place
- * instead of being deleted). Ghost ids are the policy's: integers within 0 … 2^30.
+ * instead of being deleted: LIRS, CLOCK-Pro and S3-FIFO do so; ARC adds its victim's key
+ * after the insertion, as the paper orders its steps, which is a new entry). A key is
+ * added once until deleted. Ghost ids are the policy's: integers within 0 … 2^30.
  */
 export interface GhostKeys {
   /** The ghost id `key` is remembered under, or -1 if it is not a ghost. */
@@ -29,13 +31,15 @@ export interface GhostKeys {
   delete(key: unknown, id: number): void;
   /** Every ghost is forgotten. */
   clear(): void;
+  /** How many ghosts are remembered. */
+  count(): number;
 }
 
 /**
  * The property of a shard's {@link PolicyContext} that holds its {@link GhostKeys}. A
- * symbol, kept out of the package's exports: only built-in policies use it, and a
- * context without it (a policy built by hand, or by a wrapper that makes a context of
- * its own) gets a {@link MapGhostKeys}, with the same answers.
+ * symbol, kept out of the package's exports, and set only on the context a shard gives
+ * its own built-in policy; every other context (a custom policy's, a policy built by
+ * hand) has none, and its policy gets a {@link MapGhostKeys}, with the same answers.
  */
 export const SHARD_GHOST_KEYS: unique symbol = Symbol('macho: shard ghost keys');
 
@@ -49,9 +53,18 @@ export function ghostKeysOf(context: PolicyContext): GhostKeys {
   return (context as ShardPolicyContext)[SHARD_GHOST_KEYS] ?? new MapGhostKeys();
 }
 
-/** {@link GhostKeys} in a `Map` of their own: for a policy outside a shard. */
+/**
+ * {@link GhostKeys} in a `Map` of their own: for a policy outside a shard, or a custom
+ * policy's. Exactly what the policies did with their own `Map` before: a key is one
+ * ghost whatever is added, and `delete` forgets the key whatever its id, so that a
+ * wrapper calling the hooks in an order of its own gets the decisions it always got.
+ */
 export class MapGhostKeys implements GhostKeys {
   readonly #ids = new Map<unknown, number>();
+
+  count(): number {
+    return this.#ids.size;
+  }
 
   idOf(key: unknown): number {
     const id = this.#ids.get(key);
@@ -62,8 +75,8 @@ export class MapGhostKeys implements GhostKeys {
     this.#ids.set(key, id);
   }
 
-  delete(key: unknown, id: number): void {
-    if (this.#ids.get(key) === id) this.#ids.delete(key);
+  delete(key: unknown): void {
+    this.#ids.delete(key);
   }
 
   clear(): void {

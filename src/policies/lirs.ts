@@ -151,9 +151,8 @@ class Lirs implements LirsPolicy {
 
   // Ghosts: non-resident HIR keys in S, numbered 0 … maxNonResident (one spare: the
   // victim's ghost arrives before the incoming key is looked up and the bound restored).
-  // Their keys are looked up in the shard's key index (see GhostKeys), not a Map of ours.
+  // Found by key through GhostKeys: in a cache, the shard's own key index.
   readonly #ghostKeys: GhostKeys;
-  #ghostCount = 0;
   readonly #ghostKey: unknown[] = []; // grown as ids are first used
   /** Ghosts in the order they left the cache. Front: newest. */
   readonly #ghosts: SlotList;
@@ -181,7 +180,7 @@ class Lirs implements LirsPolicy {
     return {
       lir: this.#lirCount,
       hir: this.#hirCount,
-      nonResident: this.#ghostCount,
+      nonResident: this.#ghostKeys.count(),
       s: this.#sSize,
       maxLir: this.#maxLir,
       maxHir: this.#c - this.#maxLir,
@@ -208,7 +207,7 @@ class Lirs implements LirsPolicy {
       this.#hirCount++;
     }
     this.#prune();
-    while (this.#ghostCount > this.#maxNonResident) this.#dropGhost(this.#ghosts.back());
+    while (this.#ghostKeys.count() > this.#maxNonResident) this.#dropGhost(this.#ghosts.back());
   }
 
   onAccess(slot: number): void {
@@ -246,7 +245,6 @@ class Lirs implements LirsPolicy {
         const key = this.#keyOf(slot);
         this.#ghostKey[ghost] = key;
         this.#ghostKeys.add(key, ghost);
-        this.#ghostCount++;
         this.#s.replace(slot, this.#c + ghost);
         this.#ghosts.pushFront(ghost);
       }
@@ -282,7 +280,6 @@ class Lirs implements LirsPolicy {
     this.#status.fill(NONE);
     this.#inS.fill(0);
     this.#ghostKeys.clear();
-    this.#ghostCount = 0;
     this.#ghostKey.length = 0;
     this.#ghostIds.reset();
     this.#lirCount = this.#hirCount = this.#sSize = 0;
@@ -334,7 +331,6 @@ class Lirs implements LirsPolicy {
     this.#sSize--;
     this.#ghosts.unlink(ghost);
     this.#ghostKeys.delete(this.#ghostKey[ghost], ghost);
-    this.#ghostCount--;
     this.#ghostKey[ghost] = undefined;
     this.#ghostIds.release(ghost);
   }

@@ -182,7 +182,6 @@ export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
  */
 class GhostQueue {
   readonly #placeOf: GhostKeys;
-  #size = 0;
   // Grown as places are first used, not allocated up front: a packed array of
   // `capacity` holes filled with undefined is a fatal out-of-memory at 2^30, where the
   // typed arrays below only reserve pages that are never touched.
@@ -203,9 +202,8 @@ class GhostQueue {
 
   /** Adds `key` as the newest ghost; G may then hold one key over its bound until {@link trim}. */
   remember(key: unknown): void {
-    if (this.#size > this.#capacity) this.#forgetOldest(); // (only if a trim was skipped)
+    if (this.#placeOf.count() > this.#capacity) this.#forgetOldest(); // (only if a trim was skipped)
     const place = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
-    this.#size++;
     this.#keys[place] = key;
     this.#placeOf.add(key, place);
     this.#arrivals.pushFront(place);
@@ -213,7 +211,7 @@ class GhostQueue {
 
   /** Forgets the oldest ghost while G holds more keys than its bound. */
   trim(): void {
-    while (this.#size > this.#capacity) this.#forgetOldest();
+    while (this.#placeOf.count() > this.#capacity) this.#forgetOldest();
   }
 
   /** True if `key` is a ghost; it then stops being one. */
@@ -227,7 +225,6 @@ class GhostQueue {
   /** Forgets every ghost. */
   clear(): void {
     this.#placeOf.clear();
-    this.#size = 0;
     this.#keys.length = 0;
     this.#arrivals.clear();
     this.#freeCount = 0;
@@ -241,7 +238,6 @@ class GhostQueue {
 
   #forget(place: number, key: unknown): void {
     this.#placeOf.delete(key, place);
-    this.#size--;
     this.#arrivals.unlink(place);
     this.#keys[place] = undefined; // let the key be collected
     this.#free[this.#freeCount++] = place;

@@ -33,15 +33,17 @@ import type { GhostKeys } from '../policies/ghostKeys.js';
  *
  * **Ghosts.** The index also holds the shard policy's ghosts ({@link ghosts}: keys an
  * ARC-, LIRS- or CLOCK-Pro-like policy remembers after evicting them), as entries with
- * a ghost marker: an evicted key the policy keeps is marked in place instead of being
- * deleted, and when it comes back its entry is revived in place, as a tombstone's is.
- * A ghost is never a live entry: every lookup, iteration and count sees it as absent.
+ * a ghost marker: an evicted key the policy keeps from its `onRemove` is marked in place
+ * instead of being deleted, and when it comes back its entry moves to the end of the
+ * `Map` (as a key evicted and set again does). A ghost is never a live entry: every
+ * lookup and count sees it as absent, and iteration passes it by (so iterating costs
+ * O(live entries + ghosts)).
  */
 export class KeyIndex<K> {
   /**
    * The Map itself, for the two hottest lookups (a shard's `get` and `set`), which must
    * stay small enough for V8 to inline into the cache's methods: a value ≥ 0 is a live
-   * slot, a negative one a tombstone. Everything else goes through the methods.
+   * slot, a negative one a tombstone or a ghost. Everything else goes through the methods.
    */
   readonly raw: ReadonlyMap<K, number>;
   readonly #map = new Map<K, number>();
@@ -62,12 +64,14 @@ export class KeyIndex<K> {
   // Ghosts (see `ghosts`): the one the policy named in the onRemove of the eviction under
   // way (the entry becomes it, instead of being deleted), and the one the latest
   // insertion replaced (the policy asks for it in onInsert, after the entry took its
-  // place; forgotten at the next removal or ghost added, so that it never outlives the
+  // place; dropped at the next removal or ghost added, so that it never outlives the
   // entry that holds its key).
   #leavingKey: unknown = undefined;
   #leavingGhost = NO_GHOST;
   #arrivedKey: unknown = undefined;
   #arrivedGhost = NO_GHOST;
+  // Ghosts the policy holds: markers, and the leaving and arrived ones.
+  #ghostCount = 0;
 
   /**
    * The shard policy's {@link GhostKeys}, kept in this index (see the class comment).
@@ -75,23 +79,10 @@ export class KeyIndex<K> {
    */
   readonly ghosts: GhostKeys = {
     idOf: (key) => this.#ghostIdOf(key),
-    add: (key, id) => {
-      // A marker outside the ghosts' range would read as a live slot or a tombstone.
-      if (!(Number.isInteger(id) && id >= 0 && id <= MAX_GHOST_ID))
-        throw new RangeError(`macho: a ghost id must be an integer within 0 … 2^30; got ${String(id)}`);
-      if (this.#arrivedGhost !== NO_GHOST) this.#forgetArrived();
-      const current = this.#map.get(key as K);
-      if (current === undefined || current < 0) this.#map.set(key as K, FIRST_GHOST - id);
-      else {
-        // Live: the policy names it from onRemove, before the entry goes. The entry
-        // becomes the marker when it goes (see remove); were it not going, nothing is
-        // made and the live entry is untouched.
-        this.#leavingKey = key;
-        this.#leavingGhost = id;
-      }
-    },
+    add: (key, id) => this.#addGhost(key, id),
     delete: (key, id) => this.#deleteGhost(key, id),
     clear: () => this.#clearGhosts(),
+    count: () => this.#ghostCount,
   };
 
   /**
@@ -146,8 +137,17 @@ export class KeyIndex<K> {
       return;
     }
     if (previous <= FIRST_GHOST) {
+      // A ghost's key is back: the policy asks for its id in onInsert. Its entry moves to
+      // the end, as a key evicted and inserted again does in a Map (a revival in place
+      // would leave it out of order, and ghosts come back too often to sort them each
+      // iteration).
+      if (this.#arrivedGhost !== NO_GHOST) this.#dropArrived(); // the one before, never forgotten
       this.#arrivedKey = key;
       this.#arrivedGhost = FIRST_GHOST - previous;
+      this.#map.delete(key);
+      this.#map.set(key, slot);
+      if (sequence !== undefined) this.#number(sequence, slot);
+      return;
     }
     sequence ??= this.#startSequence();
     this.#map.set(key, slot); // revived in place: no hole, but its Map position is stale
@@ -163,7 +163,7 @@ export class KeyIndex<K> {
    */
   remove(key: K, slot: number, keep: boolean): void {
     this.#size--;
-    if (this.#arrivedGhost !== NO_GHOST) this.#forgetArrived();
+    if (this.#arrivedGhost !== NO_GHOST) this.#dropArrived();
     // No revival yet (every cache that never deletes a key): not even a read of #late.
     if (this.#lateCount !== 0 && this.#late![slot] === 1) {
       this.#late![slot] = 0;
@@ -179,6 +179,7 @@ export class KeyIndex<K> {
         this.#map.set(key, FIRST_GHOST - ghost);
         return;
       }
+      this.#ghostCount--; // named for a key that did not leave: never made
     }
     if (!keep) {
       this.#map.delete(key);
@@ -204,6 +205,7 @@ export class KeyIndex<K> {
   clear(): void {
     this.#leavingGhost = this.#arrivedGhost = NO_GHOST;
     this.#leavingKey = this.#arrivedKey = undefined;
+    this.#ghostCount = 0;
     this.#clearEntries();
   }
 
@@ -300,29 +302,55 @@ export class KeyIndex<K> {
     return marker !== undefined && marker <= FIRST_GHOST ? FIRST_GHOST - marker : NO_GHOST;
   }
 
+  #addGhost(key: unknown, id: number): void {
+    // A marker outside the ghosts' range would read as a live slot or a tombstone.
+    if (!(Number.isInteger(id) && id >= 0 && id <= MAX_GHOST_ID))
+      throw new RangeError(`macho: a ghost id must be an integer within 0 … 2^30; got ${String(id)}`);
+    if (this.#arrivedGhost !== NO_GHOST) this.#dropArrived();
+    const current = this.#map.get(key as K);
+    if (current !== undefined && current >= 0) {
+      // Live: the policy names it from onRemove, before the entry goes. The entry
+      // becomes the marker when it goes (see remove); were it not going, nothing is
+      // made and the live entry is untouched.
+      if (this.#leavingGhost === NO_GHOST || !sameValueZero(this.#leavingKey, key)) this.#ghostCount++;
+      this.#leavingKey = key;
+      this.#leavingGhost = id;
+      return;
+    }
+    if (current === undefined || current > FIRST_GHOST) this.#ghostCount++; // not a ghost yet
+    this.#map.set(key as K, FIRST_GHOST - id);
+  }
+
   #deleteGhost(key: unknown, id: number): void {
     if (this.#arrivedGhost === id && sameValueZero(this.#arrivedKey, key)) {
-      this.#forgetArrived(); // its entry is live now: nothing to delete
+      this.#dropArrived(); // its entry is live now: nothing to delete
       return;
     }
     if (this.#leavingGhost === id && sameValueZero(this.#leavingKey, key)) {
       this.#leavingGhost = NO_GHOST; // forgotten before it was made: the entry is deleted
       this.#leavingKey = undefined;
+      this.#ghostCount--;
       return;
     }
     // Only that ghost's marker: never a live entry, a tombstone or another ghost.
-    if (this.#map.get(key as K) === FIRST_GHOST - id) this.#map.delete(key as K);
+    if (this.#map.get(key as K) === FIRST_GHOST - id) {
+      this.#map.delete(key as K);
+      this.#ghostCount--;
+    }
   }
 
   #clearGhosts(): void {
     for (const [key, value] of this.#map) if (value <= FIRST_GHOST) this.#map.delete(key);
     this.#leavingGhost = this.#arrivedGhost = NO_GHOST;
     this.#leavingKey = this.#arrivedKey = undefined;
+    this.#ghostCount = 0;
   }
 
-  #forgetArrived(): void {
+  // The ghost the latest insertion replaced is gone (its key is live again).
+  #dropArrived(): void {
     this.#arrivedGhost = NO_GHOST;
     this.#arrivedKey = undefined; // an object key is not kept reachable by the index
+    this.#ghostCount--;
   }
 }
 

@@ -6,7 +6,7 @@ import type { SampleStats } from '../metrics/sampleStats.js';
 import { isTrustedPolicy } from '../policies/index.js';
 import type { ShardPolicyContext } from '../policies/ghostKeys.js';
 import { SHARD_GHOST_KEYS } from '../policies/ghostKeys.js';
-import type { EvictionPolicy, PolicyFactory } from '../policies/policy.js';
+import type { EvictionPolicy, PolicyContext, PolicyFactory } from '../policies/policy.js';
 import { SeededRandom } from '../policies/seededRandom.js';
 import type { Outbox } from '../stream/outbox.js';
 import type { PolicyCallGuard, PolicyFailureReport } from './checkedPolicy.js';
@@ -121,18 +121,21 @@ export class Shard<K, V> {
     const entries = this.#entries;
     const random = this.#random;
     // Closures, not methods: policies (custom ones too) may destructure the context.
-    const context: ShardPolicyContext = {
+    const context: PolicyContext = {
       capacity,
       shard: setup.id,
       random: () => random.next(),
       keyOf: (slot) => entries[STRIDE * slot + KEY],
       valueOf: (slot) => entries[STRIDE * slot + VALUE],
-      // Built-in ghost policies keep their ghosts in this shard's key index.
-      [SHARD_GHOST_KEYS]: this.#index.ghosts,
     };
+    // A built-in ghost policy that is this shard's own keeps its ghosts in the key index.
+    // Not a custom factory's context, even one that builds a built-in: it may build two
+    // (whose ghost ids would mix), drop one (whose ghosts would stay), or call the hooks
+    // in an order of its own, which the index's bookkeeping does not follow.
+    const ownContext: ShardPolicyContext = this.#checkVictims ? context : { ...context, [SHARD_GHOST_KEYS]: this.#index.ghosts };
     this.#policy = this.#checkVictims
       ? new CheckedPolicy(callPolicyFactory(setup.policy, context), setup.onPolicyFailure, setup.policyCalls)
-      : setup.policy(context);
+      : setup.policy(ownContext);
     this.#tombstoneVictims = this.#policy.victimsReturn === true;
   }
 
