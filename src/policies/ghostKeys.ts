@@ -18,8 +18,8 @@ import type { PolicyContext } from './policy.js';
  * Contract (what lets the shard's index keep ghosts without an entry of their own):
  * {@link add} a key that has no entry in the cache, or, from the policy's
  * `onRemove(slot)`, the key in that slot (its entry then becomes the ghost in place
- * instead of being deleted: LIRS, CLOCK-Pro and S3-FIFO do so; ARC adds its victim's key
- * after the insertion, as the paper orders its steps, which is a new entry). A key is
+ * instead of being deleted: LIRS and CLOCK-Pro do so; ARC and S3-FIFO add their victim's
+ * key after the insertion, as their papers order the steps, which is a new entry). A key is
  * added once until deleted. Ghost ids are the policy's: integers within 0 … 2^30.
  */
 export interface GhostKeys {

@@ -10,8 +10,7 @@
  *
  * - insert: into M if the key is in G (and it leaves G), else into S; the counter starts at 0.
  *   As in the paper, G is consulted before the eviction that makes room: the victim's
- *   key joins G as it leaves, but G is trimmed to its bound only after the incoming key
- *   was looked up, so the eviction never pushes that key out of G.
+ *   key joins G only after the incoming key was looked up.
  * - hit: the counter goes up by one, capped at 3. Nothing moves.
  * - evict, when S holds at least its 10% share (or M is empty): look at the tail of S.
  *   Accessed more than once (counter > 1, the paper's Algorithm 1; its artifact's
@@ -33,8 +32,8 @@
  * stay in S, and each reinsertion into M spends one count that a hit paid for. The
  * ghost holds keys, not slots (a slot is reused as soon as its entry leaves): each key
  * has a place number (found through the shard's own key index, see `GhostKeys`), and a
- * linked list keeps the places in arrival order, sized like M (one place more);
- * remembering, forgetting the oldest and taking a key out are O(1).
+ * linked list keeps the places in arrival order, sized like M; remembering, forgetting
+ * the oldest and taking a key out are O(1).
  *
  * Tiny capacities: S always gets at least one slot, so with `maxCacheSize: 1` S has one
  * slot and M none (an entry promoted or readmitted from G is then evicted from M next).
@@ -50,8 +49,6 @@ import { SlotList } from './slotList.js';
 const MAX_FREQUENCY = 3;
 /** Promote from S to M when the counter is above this. */
 const PROMOTE_ABOVE = 1;
-// No victim chosen from S on its way out.
-const NOT_LEAVING = -1;
 
 /**
  * S3-FIFO eviction (SOSP 2023): a small and a main FIFO queue and a ghost queue of
@@ -84,8 +81,16 @@ export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
   const ghost = new GhostQueue(Math.max(1, mainShare), ghostKeysOf(context));
   let smallSize = 0;
   let mainSize = 0;
-  // The victim just chosen from S, whose key goes into G when it leaves: see `onRemove`.
-  let leavingSlot = NOT_LEAVING;
+  // The key of the victim just chosen from S, on its way into G: see `onInsert`.
+  let leaving: unknown;
+  let isLeaving = false;
+
+  const ghostTheVictim = (): void => {
+    if (!isLeaving) return;
+    ghost.remember(leaving);
+    leaving = undefined;
+    isLeaving = false;
+  };
 
   const access = (slot: number): void => {
     const count = frequency[slot]!;
@@ -107,11 +112,10 @@ export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
     onInsert(slot) {
       frequency[slot] = 0;
       // The paper looks the key up in G when it is requested, before making room for it;
-      // the shard asks for the victim first, whose key joined G as it left (G may hold
-      // one key over its bound then). G is trimmed only after the look-up, or with a
-      // small G the victim's key could push out the very key that is coming back.
+      // the shard asks for the victim first. So the victim's key joins G only after the
+      // look-up, or with a small G it could push out the very key that is coming back.
       const remembered = ghost.take(keyOf(slot));
-      ghost.trim();
+      ghostTheVictim();
       if (remembered) {
         inMain[slot] = 1;
         main.pushFront(slot);
@@ -125,12 +129,6 @@ export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
     onAccess: access,
     onUpdate: access,
     onRemove(slot) {
-      if (slot === leavingSlot) {
-        // Now, from onRemove: the shard's key index turns the leaving entry into the
-        // ghost in place (see GhostKeys), where a key added after it left is a new entry.
-        ghost.remember(keyOf(slot));
-        leavingSlot = NOT_LEAVING;
-      }
       if (inMain[slot] === 1) {
         main.unlink(slot);
         mainSize--;
@@ -140,14 +138,14 @@ export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
       }
     },
     victim() {
-      leavingSlot = NOT_LEAVING; // (only if the shard did not remove the last victim)
-      ghost.trim(); // (only if the shard skipped onInsert after the last victim)
+      ghostTheVictim(); // (only if the shard skipped onInsert after the last victim)
       // The cache is full here, so S under its share means M over its own, and the reverse.
       if (smallSize < smallShare && mainSize !== 0) return evictFromMain();
       while (smallSize !== 0) {
         const slot = small.back();
         if (frequency[slot]! <= PROMOTE_ABOVE) {
-          leavingSlot = slot;
+          leaving = keyOf(slot);
+          isLeaving = true;
           return slot;
         }
         small.unlink(slot);
@@ -164,7 +162,8 @@ export function s3fifoPolicy(context: PolicyContext): EvictionPolicy {
       main.clear();
       smallSize = 0;
       mainSize = 0;
-      leavingSlot = NOT_LEAVING;
+      leaving = undefined;
+      isLeaving = false;
       ghost.clear();
     },
   };
@@ -195,30 +194,31 @@ class GhostQueue {
   constructor(capacity: number, placeOf: GhostKeys) {
     this.#placeOf = placeOf;
     this.#capacity = capacity;
-    // One place over the bound: the victim's key arrives before the trim (see `trim`).
-    this.#arrivals = new SlotList(capacity + 1);
-    this.#free = new Uint32Array(capacity + 1);
+    this.#arrivals = new SlotList(capacity);
+    this.#free = new Uint32Array(capacity);
   }
 
-  /** Adds `key` as the newest ghost; G may then hold one key over its bound until {@link trim}. */
+  /** Adds `key` as the newest ghost, forgetting the oldest when full. */
   remember(key: unknown): void {
-    if (this.#placeOf.count() > this.#capacity) this.#forgetOldest(); // (only if a trim was skipped)
-    const place = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
+    let place: number;
+    if (this.#placeOf.count() === this.#capacity) {
+      place = this.#arrivals.back();
+      this.#arrivals.unlink(place);
+      this.#placeOf.delete(this.#keys[place], place);
+    } else place = this.#freeCount !== 0 ? this.#free[--this.#freeCount]! : this.#fresh++;
     this.#keys[place] = key;
     this.#placeOf.add(key, place);
     this.#arrivals.pushFront(place);
-  }
-
-  /** Forgets the oldest ghost while G holds more keys than its bound. */
-  trim(): void {
-    while (this.#placeOf.count() > this.#capacity) this.#forgetOldest();
   }
 
   /** True if `key` is a ghost; it then stops being one. */
   take(key: unknown): boolean {
     const place = this.#placeOf.idOf(key);
     if (place === -1) return false;
-    this.#forget(place, key);
+    this.#placeOf.delete(key, place);
+    this.#arrivals.unlink(place);
+    this.#keys[place] = undefined; // let the key be collected
+    this.#free[this.#freeCount++] = place;
     return true;
   }
 
@@ -229,17 +229,5 @@ class GhostQueue {
     this.#arrivals.clear();
     this.#freeCount = 0;
     this.#fresh = 0;
-  }
-
-  #forgetOldest(): void {
-    const place = this.#arrivals.back();
-    this.#forget(place, this.#keys[place]);
-  }
-
-  #forget(place: number, key: unknown): void {
-    this.#placeOf.delete(key, place);
-    this.#arrivals.unlink(place);
-    this.#keys[place] = undefined; // let the key be collected
-    this.#free[this.#freeCount++] = place;
   }
 }
