@@ -145,44 +145,31 @@ class GhostAwareRemove extends Remove {
 }
 
 // An eviction whose key the policy keeps: named from onRemove, before the entry goes.
-class EvictToGhost extends KeyAndGhost {
-  override check(m: Readonly<GhostModel>): boolean {
+// With `forgotten`, it is also forgotten within the same onRemove (CLOCK-Pro trims its
+// ghosts there): the entry is deleted.
+class EvictToGhost implements fc.Command<GhostModel, Real> {
+  constructor(
+    readonly key: number,
+    readonly id: number,
+    readonly forgotten: boolean,
+  ) {}
+  check(m: Readonly<GhostModel>): boolean {
     return m.map.has(this.key);
   }
-  override run(m: GhostModel, r: Real): void {
+  run(m: GhostModel, r: Real): void {
     const slot = m.map.get(this.key)!;
     r.index.ghosts.add(this.key, this.id);
     m.arrived = undefined;
     expect(r.index.ghosts.idOf(this.key)).toBe(this.id); // named, not yet gone
+    if (this.forgotten) r.index.ghosts.delete(this.key, this.id);
     r.index.remove(this.key, slot, false);
     m.map.delete(this.key);
     m.free.push(slot);
-    m.ghosts.set(this.key, this.id);
+    if (!this.forgotten) m.ghosts.set(this.key, this.id);
     agreeWithGhosts(m, r);
   }
-  override toString(): string {
-    return `evict(${String(this.key)}) as ghost ${String(this.id)}`;
-  }
-}
-
-// Named as a ghost and forgotten within the same onRemove (CLOCK-Pro trims its ghosts
-// there): the entry is deleted.
-class EvictGhostForgotten extends KeyAndGhost {
-  override check(m: Readonly<GhostModel>): boolean {
-    return m.map.has(this.key);
-  }
-  override run(m: GhostModel, r: Real): void {
-    const slot = m.map.get(this.key)!;
-    r.index.ghosts.add(this.key, this.id);
-    m.arrived = undefined;
-    r.index.ghosts.delete(this.key, this.id);
-    r.index.remove(this.key, slot, false);
-    m.map.delete(this.key);
-    m.free.push(slot);
-    agreeWithGhosts(m, r);
-  }
-  override toString(): string {
-    return `evict(${String(this.key)}), ghost ${String(this.id)} forgotten at once`;
+  toString(): string {
+    return `evict(${String(this.key)}) as ghost ${String(this.id)}${this.forgotten ? ', forgotten at once' : ''}`;
   }
 }
 
@@ -284,8 +271,7 @@ describe('KeyIndex (a shard key index that tombstones recent removals)', () => {
     const commands = [
       fc.tuple(key, fc.boolean()).map(([k, consume]) => new GhostAwareInsert(k, consume)),
       fc.tuple(key, fc.boolean()).map(([k, keep]) => new GhostAwareRemove(k, keep)),
-      fc.tuple(key, id).map(([k, g]) => new EvictToGhost(k, g)),
-      fc.tuple(key, id).map(([k, g]) => new EvictGhostForgotten(k, g)),
+      fc.tuple(key, id, fc.boolean()).map(([k, g, forgotten]) => new EvictToGhost(k, g, forgotten)),
       fc.tuple(key, id).map(([k, g]) => new AddGhost(k, g)),
       key.map((k) => new DeleteGhost(k)),
       fc.tuple(key, id).map(([k, g]) => new DeleteWrongGhost(k, g)),

@@ -1,7 +1,7 @@
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { GhostIds } from './ghostIds.js';
 import type { GhostKeys } from './ghostKeys.js';
-import { ghostKeysOf } from './ghostKeys.js';
+import { ghostKeysOf, NO_GHOST } from './ghostKeys.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -56,7 +56,6 @@ export interface ArcLists {
   readonly p: number;
 }
 
-const NO_GHOST = -1;
 const NO_EVICTION = 0;
 const T1 = 1;
 const T2 = 2;

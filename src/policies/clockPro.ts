@@ -80,7 +80,7 @@ import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { GhostIds } from './ghostIds.js';
 import type { GhostKeys } from './ghostKeys.js';
-import { ghostKeysOf } from './ghostKeys.js';
+import { ghostKeysOf, NO_GHOST } from './ghostKeys.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -165,7 +165,6 @@ const NONE = 0;
 const HOT = 1;
 const COLD = 2;
 const NO_VICTIM = -1;
-const NO_GHOST = -1;
 
 // A class, not an object of closures (see fifo.ts): one shared set of methods keeps the
 // shard's call sites monomorphic across caches.

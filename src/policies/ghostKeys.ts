@@ -23,7 +23,7 @@ import type { PolicyContext } from './policy.js';
  * added once until deleted. Ghost ids are the policy's: integers within 0 … 2^30.
  */
 export interface GhostKeys {
-  /** The ghost id `key` is remembered under, or -1 if it is not a ghost. */
+  /** The ghost id `key` is remembered under, or {@link NO_GHOST} if it is not a ghost. */
   idOf(key: unknown): number;
   /** `key` (not in the cache, or leaving it: see above) is remembered as ghost `id`. */
   add(key: unknown, id: number): void;
@@ -34,6 +34,9 @@ export interface GhostKeys {
   /** How many ghosts are remembered. */
   count(): number;
 }
+
+/** {@link GhostKeys.idOf}'s answer for a key that is not a ghost. */
+export const NO_GHOST = -1;
 
 /**
  * The property of a shard's {@link PolicyContext} that holds its {@link GhostKeys}. A
@@ -68,7 +71,7 @@ export class MapGhostKeys implements GhostKeys {
 
   idOf(key: unknown): number {
     const id = this.#ids.get(key);
-    return id === undefined ? -1 : id;
+    return id === undefined ? NO_GHOST : id;
   }
 
   add(key: unknown, id: number): void {

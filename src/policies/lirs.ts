@@ -51,7 +51,7 @@ import { trustedFactory } from './trusted.js';
 import { numberOption, withGhosts } from './numberOption.js';
 import { GhostIds } from './ghostIds.js';
 import type { GhostKeys } from './ghostKeys.js';
-import { ghostKeysOf } from './ghostKeys.js';
+import { ghostKeysOf, NO_GHOST } from './ghostKeys.js';
 import { SlotList } from './slotList.js';
 
 /**
@@ -127,7 +127,6 @@ export interface LirsStacks {
 const NONE = 0;
 const LIR = 1;
 const HIR = 2;
-const NO_GHOST = -1;
 const NO_VICTIM = -1;
 
 class Lirs implements LirsPolicy {

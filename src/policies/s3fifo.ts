@@ -41,7 +41,7 @@
  * @module
  */
 import type { GhostKeys } from './ghostKeys.js';
-import { ghostKeysOf } from './ghostKeys.js';
+import { ghostKeysOf, NO_GHOST } from './ghostKeys.js';
 import type { EvictionPolicy, PolicyContext } from './policy.js';
 import { SlotList } from './slotList.js';
 
@@ -214,7 +214,7 @@ class GhostQueue {
   /** True if `key` is a ghost; it then stops being one. */
   take(key: unknown): boolean {
     const place = this.#placeOf.idOf(key);
-    if (place === -1) return false;
+    if (place === NO_GHOST) return false;
     this.#placeOf.delete(key, place);
     this.#arrivals.unlink(place);
     this.#keys[place] = undefined; // let the key be collected

@@ -1,5 +1,6 @@
 import { sameValueZero } from '../keys/hashKey.js';
 import type { GhostKeys } from '../policies/ghostKeys.js';
+import { NO_GHOST } from '../policies/ghostKeys.js';
 
 /**
  * A shard's key → slot index: a `Map`, made immune to a pathology of V8's `Map` that
@@ -203,9 +204,7 @@ export class KeyIndex<K> {
 
   /** Forgets everything, ghosts included. */
   clear(): void {
-    this.#leavingGhost = this.#arrivedGhost = NO_GHOST;
-    this.#leavingKey = this.#arrivedKey = undefined;
-    this.#ghostCount = 0;
+    this.#forgetGhostState();
     this.#clearEntries();
   }
 
@@ -341,6 +340,11 @@ export class KeyIndex<K> {
 
   #clearGhosts(): void {
     for (const [key, value] of this.#map) if (value <= FIRST_GHOST) this.#map.delete(key);
+    this.#forgetGhostState();
+  }
+
+  // No ghost leaving, arrived or counted (the markers are the caller's to drop).
+  #forgetGhostState(): void {
     this.#leavingGhost = this.#arrivedGhost = NO_GHOST;
     this.#leavingKey = this.#arrivedKey = undefined;
     this.#ghostCount = 0;
@@ -365,5 +369,3 @@ const MAX_RING = 2047;
 const FIRST_GHOST = -1 - MAX_RING;
 /** Ghost ids are 0 … MAX_GHOST_ID (as many as a policy may keep: see withGhosts). */
 const MAX_GHOST_ID = 2 ** 30;
-/** No ghost (GhostKeys.idOf's answer for a key that is not one). */
-const NO_GHOST = -1;
